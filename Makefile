@@ -1,0 +1,72 @@
+# Tijori: `make run` starts everything on the embedded defaults; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+AWS_EMULATOR_PORT ?= 5055
+
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format migrate seed shell bench check-deploy docker-config clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its development tools
+
+migrate: $(STAMP) ## Apply database migrations and create the cache table
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+
+seed: migrate ## Load the demo data (idempotent)
+	$(BIN)/python manage.py demo_seed
+
+run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator (Ctrl-C stops all)
+	@echo ""
+	@echo "  Tijori is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the AWS emulator)"
+	@echo ""
+	TIJORI_PORT=$(PORT) TIJORI_AWS_EMULATOR_PORT=$(AWS_EMULATOR_PORT) \
+	TIJORI_SITE_URL=http://127.0.0.1:$(PORT) \
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_EMULATOR_PORT) \
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-south-1 \
+	$(BIN)/honcho -f Procfile start
+
+test: $(STAMP) ## Run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check, ruff format --check, djLint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint templates apps
+
+format: $(STAMP) ## Format the code (ruff) and templates (djLint)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+shell: $(STAMP) ## Django shell
+	$(BIN)/python manage.py shell
+
+bench: $(STAMP) ## Run the benchmarks in tests/benchmarks and print the figures
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m tests.benchmarks.run
+
+check-deploy: $(STAMP) ## manage.py check --deploy under production settings (with throwaway secrets)
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=tijori.example.com \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+docker-config: ## Validate docker/compose.yaml (needs docker compose or docker-compose)
+	@if docker compose version >/dev/null 2>&1; then docker compose -f docker/compose.yaml config --quiet; \
+	else docker-compose -f docker/compose.yaml config --quiet; fi && echo "docker/compose.yaml is valid"
+
+clean: ## Remove var/ (database, files, broker queues); keeps .venv
+	rm -rf var

@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts import services
+from apps.accounts.forms import AccountForm, LoginForm, SignupForm
+from apps.core.forms import form_add_service_error
+from apps.tenants.middleware import SESSION_KEY
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_http_methods(["GET", "POST"])
+def signup_view(request):
+    if request.user.is_authenticated:
+        return redirect("tenants:dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, tenant = services.user_signup(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                tenant_kind=data["tenant_kind"],
+                tenant_name=data["tenant_name"],
+                state_code=data["state_code"],
+                gstin=data["gstin"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            login(request, user, backend=MODEL_BACKEND)
+            request.session[SESSION_KEY] = tenant.pk
+            messages.success(request, f"Welcome to Tijori. {tenant.name} is ready.")
+            return redirect("tenants:dashboard")
+    status = 422 if form.errors else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_view(request):
+    form = AccountForm(request.POST or None, initial={"full_name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=request.user, full_name=form.cleaned_data["full_name"])
+        messages.success(request, "Your details have been saved.")
+        return redirect("accounts:account")
+    return render(request, "accounts/account.html", {"form": form}, status=422 if form.errors else 200)

@@ -1,0 +1,44 @@
+"""Reading the audit trail, always for one tenant."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Tenant
+
+
+def audit_event_list(
+    *,
+    tenant: Tenant,
+    action: str = "",
+    actor_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
+) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.for_tenant(tenant).select_related("actor")
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor_id:
+        qs = qs.filter(actor_id=actor_id)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        qs = qs.filter(created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    if search:
+        qs = qs.filter(summary__icontains=search)
+    return qs
+
+
+def audit_action_choices(*, tenant: Tenant) -> list[str]:
+    """The distinct action prefixes ('member', 'tenant', ...) seen in this tenant's trail."""
+    actions = AuditEvent.objects.for_tenant(tenant).order_by().values_list("action", flat=True).distinct()
+    return sorted({a.split(".")[0] for a in actions})

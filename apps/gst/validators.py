@@ -1,0 +1,73 @@
+"""GSTIN validation: python-stdnum's format, PAN and check-digit rules, our own state-code table.
+
+stdnum's own state list stops at 37, so 38 (Ladakh), 97 and 99 would be refused by its
+`validate()`; we apply its pieces (PAN check, Luhn mod 36) after our table instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.in_ import gstin as stdnum_gstin
+from stdnum.in_ import pan as stdnum_pan
+
+from apps.gst.states import STATE_CODES, state_name
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_GSTIN_RE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+_FORMAT_HELP = (
+    "A GSTIN is 2 digits of state code, the 10-character PAN, an entity number, Z and a check "
+    "character, like 27AAPFU0939F1ZV."
+)
+
+
+def gstin_normalise(value: str) -> str:
+    return stdnum_gstin.compact(value or "")
+
+
+def gstin_validate(value: str, *, state_code: str | None = None) -> str:
+    """Return the GSTIN in canonical form or raise ValidationError in words a shop owner reads."""
+    number = gstin_normalise(value)
+    if len(number) != 15:
+        raise ValidationError(
+            "A GSTIN has exactly 15 characters; this one has %(length)d.",
+            code="gstin_length",
+            params={"length": len(number)},
+        )
+    if number[:2] not in STATE_CODES:
+        raise ValidationError(
+            "A GSTIN starts with a state code (01-38, 97 or 99); %(code)s is not one.",
+            code="gstin_state",
+            params={"code": number[:2]},
+        )
+    if not _GSTIN_RE.match(number):
+        raise ValidationError(_FORMAT_HELP, code="gstin_format")
+    try:
+        stdnum_pan.validate(number[2:12])
+    except StdnumError:
+        raise ValidationError(
+            "Characters 3 to 12 of a GSTIN are the holder's PAN, and %(pan)s is not a valid PAN.",
+            code="gstin_pan",
+            params={"pan": number[2:12]},
+        ) from None
+    try:
+        luhn.validate(number, _ALPHABET)
+    except StdnumError:
+        raise ValidationError(
+            "This GSTIN's last character (the check digit) does not match: please check for a typo.",
+            code="gstin_checksum",
+        ) from None
+    if state_code and number[:2] != state_code:
+        raise ValidationError(
+            "This GSTIN is registered in %(gstin_state)s (%(gstin_code)s), not in %(state)s.",
+            code="gstin_state_mismatch",
+            params={
+                "gstin_state": state_name(number[:2]),
+                "gstin_code": number[:2],
+                "state": state_name(state_code),
+            },
+        )
+    return number

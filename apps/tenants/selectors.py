@@ -1,0 +1,35 @@
+"""Reads about tenants and their people, always scoped to one tenant or one user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.tenants.models import Invitation, Membership, Tenant
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+def user_membership_list(*, user: User) -> list[Membership]:
+    """Every tenant the user belongs to, for the tenant switcher (one query)."""
+    return list(Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name", "pk"))
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.for_tenant(tenant).select_related("user").order_by("user__full_name", "user__email")
+
+
+def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:
+    return get_object_or_404(Membership.objects.for_tenant(tenant).select_related("user"), pk=membership_id)
+
+
+def invitation_pending_list(*, tenant: Tenant) -> list[Invitation]:
+    qs = Invitation.objects.for_tenant(tenant).filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    return [i for i in qs.select_related("invited_by") if i.status == Invitation.Status.PENDING]
+
+
+def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.for_tenant(tenant), pk=invitation_id)

@@ -1,0 +1,389 @@
+"""Every change to tenants, memberships and invitations. Each runs in a transaction and is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from PIL import Image, UnidentifiedImageError
+
+from apps.audit.services import audit_record
+from apps.gst.validators import gstin_validate
+from apps.tenants import tasks
+from apps.tenants.exceptions import (
+    AlreadyMemberError,
+    InvitationError,
+    LastOwnerError,
+    RoleNotAllowedError,
+)
+from apps.tenants.models import Invitation, Membership, Role, Tenant
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+INVITATION_SALT = "tenants.invitation"
+LOGO_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:48] or "workspace"
+    slug = base
+    while Tenant.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(5, 'abcdefghijkmnpqrstuvwxyz23456789')}"
+    return slug
+
+
+GSTIN_TAKEN = "Another Tijori account already uses this GSTIN."
+
+
+def _clean_shop_fields(*, kind: str, state_code: str, gstin: str, tenant_id: int | None = None) -> str:
+    """Validate a shop's state and GSTIN together; returns the canonical GSTIN ('' when none)."""
+    errors: dict[str, list] = {}
+    if kind == Tenant.Kind.SHOP and not state_code:
+        errors["state_code"] = ["Choose the state the shop is in: it decides how GST is charged."]
+    if gstin:
+        try:
+            gstin = gstin_validate(gstin, state_code=state_code or None)
+        except ValidationError as exc:
+            errors["gstin"] = exc.messages
+        else:
+            if Tenant.objects.filter(gstin=gstin).exclude(pk=tenant_id).exists():
+                errors["gstin"] = [GSTIN_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+    return gstin
+
+
+@transaction.atomic
+def tenant_create(
+    *,
+    owner: User,
+    kind: str,
+    name: str,
+    state_code: str = "",
+    gstin: str = "",
+    address: str = "",
+) -> Tenant:
+    """Create a tenant with `owner` as its first owner."""
+    gstin = _clean_shop_fields(kind=kind, state_code=state_code, gstin=gstin)
+    tenant = Tenant(
+        kind=kind,
+        name=name.strip(),
+        slug=_unique_slug(name),
+        state_code=state_code,
+        gstin=gstin,
+        address=address.strip(),
+    )
+    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
+    try:
+        with transaction.atomic():
+            tenant.save()
+    except IntegrityError:
+        raise ValidationError({"gstin": [GSTIN_TAKEN]}) from None
+    membership = Membership(tenant=tenant, user=owner, role=Role.OWNER)
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        tenant=tenant,
+        actor=owner,
+        action="tenant.create",
+        target=tenant,
+        summary=f"Created {tenant.get_kind_display().lower()} “{tenant.name}”",
+    )
+    return tenant
+
+
+def _validate_logo(logo: UploadedFile) -> None:
+    if logo.size > settings.LOGO_MAX_BYTES:
+        raise ValidationError(
+            {"logo": [f"The logo is {logo.size // 1024} KB; the limit is {settings.LOGO_MAX_BYTES // 1024} KB."]}
+        )
+    try:
+        logo.seek(0)
+        with Image.open(logo) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError({"logo": ["The logo must be a PNG, JPEG or WebP image."]}) from None
+    finally:
+        logo.seek(0)
+    if image_format not in LOGO_CONTENT_TYPES:
+        raise ValidationError({"logo": ["The logo must be a PNG, JPEG or WebP image."]})
+
+
+@transaction.atomic
+def tenant_update(
+    *,
+    tenant: Tenant,
+    actor: User,
+    name: str,
+    state_code: str,
+    gstin: str,
+    address: str,
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
+) -> Tenant:
+    """Change the tenant's profile. Only the fields that changed are named in the audit trail."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    gstin = _clean_shop_fields(kind=tenant.kind, state_code=state_code, gstin=gstin, tenant_id=tenant.pk)
+    if logo is not None:
+        _validate_logo(logo)
+    before = {"name": tenant.name, "state_code": tenant.state_code, "gstin": tenant.gstin, "address": tenant.address}
+    tenant.name = name.strip()
+    tenant.state_code = state_code
+    tenant.gstin = gstin
+    tenant.address = address.strip()
+    changed = [field for field, old in before.items() if getattr(tenant, field) != old]
+    old_logo = tenant.logo.name if tenant.logo else ""
+    if logo is not None:
+        tenant.logo.save(logo.name, logo, save=False)
+        changed.append("logo")
+    elif remove_logo and old_logo:
+        tenant.logo = ""
+        changed.append("logo")
+    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
+    try:
+        with transaction.atomic():
+            tenant.save()
+    except IntegrityError:
+        raise ValidationError({"gstin": [GSTIN_TAKEN]}) from None
+    if old_logo and "logo" in changed:
+        storage = tenant.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    if changed:
+        labels = {"state_code": "state", "gstin": "GSTIN"}
+        audit_record(
+            tenant=tenant,
+            actor=actor,
+            action="tenant.update",
+            target=tenant,
+            summary="Changed " + ", ".join(labels.get(f, f) for f in changed),
+        )
+    return tenant
+
+
+@transaction.atomic
+def tenant_set_active(*, tenant: Tenant, actor: User, active: bool, reason: str = "") -> Tenant:
+    """Deactivate (or reactivate) a tenant. Nothing of it is deleted; members lose access to its pages."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.is_active == active:
+        return tenant
+    tenant.is_active = active
+    tenant.deactivated_at = None if active else timezone.now()
+    tenant.deactivation_reason = "" if active else reason[:200]
+    tenant.save(update_fields=["is_active", "deactivated_at", "deactivation_reason", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="tenant.reactivate" if active else "tenant.deactivate",
+        target=tenant,
+        summary=("Reactivated" if active else f"Deactivated{': ' + reason if reason else ''}")[:300],
+    )
+    return tenant
+
+
+def _owner_count(tenant: Tenant) -> int:
+    return Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).count()
+
+
+def _check_may_grant(*, actor_membership: Membership, role: str) -> None:
+    if Role.rank(role) > Role.rank(actor_membership.role):
+        raise RoleNotAllowedError(f"You can't give the {Role(role).label} role: it is above your own.")
+
+
+@transaction.atomic
+def membership_change_role(
+    *, tenant: Tenant, actor: User, actor_membership: Membership, membership: Membership, role: str
+) -> Membership:
+    """Change a member's role. Admins can't touch owners; the last owner can't be demoted."""
+    assert membership.tenant_id == tenant.id
+    if role not in Role.values:
+        raise ValidationError({"role": ["Choose owner, admin or staff."]})
+    # Lock the tenant's owner rows so two demotions at once can't leave it with no owner.
+    list(Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).select_for_update())
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    _check_may_grant(actor_membership=actor_membership, role=role)
+    if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
+        raise RoleNotAllowedError("Only an owner can change another owner's role.")
+    if membership.role == Role.OWNER and _owner_count(tenant) == 1:
+        raise LastOwnerError("This is the only owner. Make someone else an owner first.")
+    old = membership.get_role_display()
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="member.role_change",
+        target=membership,
+        summary=f"Changed {membership.user.email} from {old} to {membership.get_role_display()}",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(
+    *, tenant: Tenant, actor: User, actor_membership: Membership, membership: Membership
+) -> None:
+    """Remove a member (or let a member leave). The last owner can do neither."""
+    assert membership.tenant_id == tenant.id
+    list(Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).select_for_update())
+    leaving = membership.user_id == actor.id
+    if not leaving:
+        if not actor_membership.has_role(Role.ADMIN):
+            raise RoleNotAllowedError("Only owners and admins can remove members.")
+        if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
+            raise RoleNotAllowedError("Only an owner can remove another owner.")
+    if membership.role == Role.OWNER and _owner_count(tenant) == 1:
+        raise LastOwnerError(
+            "You are the only owner, so you can't leave. Make someone else an owner first."
+            if leaving
+            else "This is the only owner. Make someone else an owner first."
+        )
+    email = membership.user.email
+    membership.delete()
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="member.leave" if leaving else "member.remove",
+        summary=f"{email} left" if leaving else f"Removed {email}",
+    )
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "t": invitation.tenant_id}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link names, if the link is genuine, unexpired, and still open."""
+    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvitationError("This invitation link has expired. Ask for a new one.") from None
+    except signing.BadSignature:
+        raise InvitationError("This invitation link is not valid. Check that it was copied whole.") from None
+    invitation = (
+        Invitation.objects.select_related("tenant", "invited_by").filter(pk=data.get("i"), tenant_id=data.get("t"))
+    ).first()
+    if invitation is None or invitation.status == Invitation.Status.REVOKED:
+        raise InvitationError("This invitation was withdrawn. Ask the shop for a new one.")
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise InvitationError("This invitation has already been accepted.")
+    if invitation.status == Invitation.Status.EXPIRED:
+        raise InvitationError("This invitation link has expired. Ask for a new one.")
+    if not invitation.tenant.is_active:
+        raise InvitationError("This workspace is no longer active.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_create(
+    *, tenant: Tenant, actor: User, actor_membership: Membership, email: str, role: str
+) -> Invitation:
+    """Invite someone by e-mail. A new invitation replaces an open one for the same address."""
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": ["Choose owner, admin or staff."]})
+    _check_may_grant(actor_membership=actor_membership, role=role)
+    if Membership.objects.for_tenant(tenant).filter(user__email__iexact=email).exists():
+        raise AlreadyMemberError(f"{email} is already a member of {tenant.name}.")
+    now = timezone.now()
+    for old in Invitation.objects.for_tenant(tenant).filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ):
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at", "updated_at"])
+    invitation = Invitation(
+        tenant=tenant,
+        email=email,
+        role=role,
+        invited_by=actor,
+        expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="invitation.create",
+        target=invitation,
+        summary=f"Invited {email} as {invitation.get_role_display()}",
+    )
+    transaction.on_commit(lambda: tasks.invitation_send_task.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, tenant: Tenant, actor: User, invitation: Invitation) -> Invitation:
+    assert invitation.tenant_id == tenant.id
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise InvitationError(f"This invitation is already {invitation.get_status_display().lower()}.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="invitation.revoke",
+        target=invitation,
+        summary=f"Withdrew the invitation of {invitation.email}",
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Turn an open invitation into a membership for the user it was sent to."""
+    invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise InvitationError(f"This invitation is {invitation.get_status_display().lower()}.")
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationError(
+            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
+            "Sign out and open the link again."
+        )
+    tenant = invitation.tenant
+    membership, created = Membership.objects.get_or_create(
+        tenant=tenant, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    if created:
+        audit_record(
+            tenant=tenant,
+            actor=user,
+            action="member.join",
+            target=membership,
+            summary=f"{user.email} joined as {membership.get_role_display()}",
+        )
+    return membership
+
+
+def invitation_send(*, invitation: Invitation) -> bool:
+    """E-mail the invitation link. Safe to repeat; sends nothing for an invitation no longer open."""
+    if invitation.status != Invitation.Status.PENDING:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse("tenants:invitation_accept", args=[invitation_token(invitation)])
+    context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
+    send_mail(
+        subject=f"You're invited to {invitation.tenant.name} on Tijori",
+        message=render_to_string("tenants/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return True

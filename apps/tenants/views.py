@@ -1,0 +1,213 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts import services as account_services
+from apps.accounts.forms import InvitedSignupForm
+from apps.accounts.selectors import user_exists
+from apps.audit.selectors import audit_event_list
+from apps.core.exceptions import ApplicationError
+from apps.core.forms import form_add_service_error
+from apps.tenants import selectors, services
+from apps.tenants.decorators import tenant_view
+from apps.tenants.forms import InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
+from apps.tenants.middleware import SESSION_KEY
+from apps.tenants.models import Role
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_GET
+@tenant_view()
+def dashboard_view(request):
+    tenant = request.tenant
+    context = {
+        "member_count": selectors.membership_list(tenant=tenant).count(),
+        "recent_events": audit_event_list(tenant=tenant)[:8] if request.membership.has_role(Role.ADMIN) else [],
+    }
+    return render(request, "tenants/dashboard.html", context)
+
+
+@require_POST
+@login_required
+def tenant_switch_view(request):
+    try:
+        tenant_id = int(request.POST.get("tenant_id", ""))
+    except ValueError:
+        raise Http404("No such workspace.") from None
+    membership = next((m for m in request.memberships if m.tenant_id == tenant_id), None)
+    if membership is None:
+        raise Http404("No such workspace.")
+    request.session[SESSION_KEY] = tenant_id
+    messages.info(request, f"You are now working in {membership.tenant.name}.")
+    return redirect("tenants:dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workspace_new_view(request):
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant = services.tenant_create(
+                owner=request.user, kind=data["kind"], name=data["name"],
+                state_code=data["state_code"], gstin=data["gstin"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            request.session[SESSION_KEY] = tenant.pk
+            messages.success(request, f"{tenant.name} is ready.")
+            return redirect("tenants:dashboard")
+    return render(request, "tenants/workspace_new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(Role.ADMIN)
+def settings_profile_view(request):
+    tenant = request.tenant
+    initial = {"name": tenant.name, "state_code": tenant.state_code, "gstin": tenant.gstin, "address": tenant.address}
+    form = TenantProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tenant_update(
+                tenant=tenant, actor=request.user, name=data["name"], state_code=data["state_code"],
+                gstin=data["gstin"], address=data["address"], logo=data["logo"] or None,
+                remove_logo=data["remove_logo"],
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, "The profile has been saved.")
+            return redirect("tenants:settings_profile")
+    return render(request, "tenants/settings_profile.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _team_context(request, *, invite_form=None) -> dict:
+    tenant = request.tenant
+    return {
+        "members": selectors.membership_list(tenant=tenant),
+        "invitations": selectors.invitation_pending_list(tenant=tenant) if request.membership.has_role(Role.ADMIN)
+        else [],
+        "invite_form": invite_form or InviteForm(actor_role=request.membership.role),
+        "role_choices": Role.choices,
+        "can_manage": request.membership.has_role(Role.ADMIN),
+    }
+
+
+@require_GET
+@tenant_view()
+def team_view(request):
+    return render(request, "tenants/team.html", _team_context(request))
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def invitation_create_view(request):
+    form = InviteForm(request.POST, actor_role=request.membership.role)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                tenant=request.tenant, actor=request.user, actor_membership=request.membership,
+                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+            )
+        except (ValidationError, ApplicationError) as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}. The link works for 7 days.")
+            return redirect("tenants:team")
+    return render(request, "tenants/team.html", _team_context(request, invite_form=form), status=422)
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def invitation_revoke_view(request, invitation_id: int):
+    invitation = selectors.invitation_get(tenant=request.tenant, invitation_id=invitation_id)
+    try:
+        services.invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
+    return redirect("tenants:team")
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def member_role_view(request, membership_id: int):
+    membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose owner, admin or staff.")
+        return redirect("tenants:team")
+    try:
+        services.membership_change_role(
+            tenant=request.tenant, actor=request.user, actor_membership=request.membership,
+            membership=membership, role=form.cleaned_data["role"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label}.")
+    return redirect("tenants:team")
+
+
+@require_POST
+@tenant_view()
+def member_remove_view(request, membership_id: int):
+    membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
+    leaving = membership.user_id == request.user.id
+    try:
+        services.membership_remove(
+            tenant=request.tenant, actor=request.user, actor_membership=request.membership, membership=membership
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("tenants:team")
+    if leaving:
+        messages.success(request, f"You have left {request.tenant.name}.")
+        request.session.pop(SESSION_KEY, None)
+        return redirect("tenants:dashboard")
+    messages.success(request, f"{membership.user.email} was removed.")
+    return redirect("tenants:team")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token: str):
+    """Open to anyone holding the link: sign in or create an account, then join."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except ApplicationError as exc:
+        return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=410)
+    user = request.user
+    form = None
+    if not user.is_authenticated:
+        if user_exists(email=invitation.email):
+            return render(request, "tenants/invitation_accept.html", {"invitation": invitation, "needs_login": True})
+        form = InvitedSignupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = account_services.user_signup_invited(
+                    email=invitation.email, full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                login(request, user, backend=MODEL_BACKEND)
+    if request.method == "POST" and user.is_authenticated:
+        try:
+            membership = services.invitation_accept(invitation=invitation, user=user)
+        except ApplicationError as exc:
+            return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=409)
+        request.session[SESSION_KEY] = membership.tenant_id
+        messages.success(request, f"Welcome to {membership.tenant.name}.")
+        return redirect("tenants:dashboard")
+    context = {"invitation": invitation, "form": form}
+    return render(request, "tenants/invitation_accept.html", context, status=422 if form and form.errors else 200)

@@ -1,0 +1,33 @@
+// Small progressive enhancements; every form also works without JavaScript.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    // Switching the tenant submits at once; the button stays for browsers without JS.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var form = select.form;
+      form.querySelectorAll("[data-autosubmit-hide]").forEach(function (b) { b.hidden = true; });
+      select.addEventListener("change", function () { form.submit(); });
+    });
+    // Ask before destructive actions.
+    document.addEventListener("submit", function (event) {
+      var message = event.target.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) { event.preventDefault(); }
+    }, true);
+    // Shop-only fields are shown only when a shop is being created.
+    document.querySelectorAll("[data-kind-toggle]").forEach(function (form) {
+      var update = function () {
+        var checked = form.querySelector("input[type=radio]:checked");
+        var isShop = !checked || checked.value === "shop";
+        form.querySelectorAll("[data-field=state_code], [data-field=gstin]").forEach(function (el) {
+          el.hidden = !isShop;
+        });
+      };
+      form.addEventListener("change", update);
+      update();
+    });
+  });
+  // htmx swaps 422 responses (forms re-rendered with their errors), as it does 200s.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
+})();

@@ -1,0 +1,127 @@
+"""Shared fixtures, and the rule that service-backed tests never skip silently in CI.
+
+Tests marked `postgres`, `redis`, `worker` or `browser` skip on a bare machine (so `make test` works
+with nothing installed), but when TIJORI_REQUIRE_SERVICES=1 (CI) such a skip is turned into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from apps.tenants.middleware import SESSION_KEY
+from apps.tenants.models import Membership, Role, Tenant
+from apps.tenants.services import tenant_create
+from tests.factories import PASSWORD, UserFactory
+
+SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
+STRICT = os.environ.get("TIJORI_REQUIRE_SERVICES") == "1"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+def _service_missing(item) -> str | None:
+    names = {m.name for m in item.iter_markers()}
+    if "postgres" in names and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if "redis" in names and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    if "browser" in names and not shutil.which("chromium"):
+        return "needs Chromium: apt-get install chromium"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    reason = _service_missing(request.node)
+    if reason:
+        if STRICT:
+            pytest.fail(f"{reason} (TIJORI_REQUIRE_SERVICES=1 forbids skipping)")
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if STRICT and report.skipped and any(item.get_closest_marker(m) for m in SERVICE_MARKERS):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} skipped, but TIJORI_REQUIRE_SERVICES=1 forbids skipping it"
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(db):
+    """Throttle counters, lockouts and health keys must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(email="owner@shop-a.in", full_name="Asha Owner")
+
+
+@pytest.fixture
+def tenant(owner) -> Tenant:
+    return tenant_create(owner=owner, kind=Tenant.Kind.SHOP, name="Shop A Jewellers", state_code="27")
+
+
+@pytest.fixture
+def other_owner(db):
+    return UserFactory(email="owner@shop-b.in", full_name="Bala Owner")
+
+
+@pytest.fixture
+def other_tenant(other_owner) -> Tenant:
+    return tenant_create(owner=other_owner, kind=Tenant.Kind.SHOP, name="Shop B Gold", state_code="33")
+
+
+def add_member(tenant: Tenant, role: str, email: str | None = None):
+    user = UserFactory(**({"email": email} if email else {}))
+    Membership.objects.create(tenant=tenant, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def admin_user(tenant):
+    return add_member(tenant, Role.ADMIN, "admin@shop-a.in")
+
+
+@pytest.fixture
+def staff_user(tenant):
+    return add_member(tenant, Role.STAFF, "staff@shop-a.in")
+
+
+def login(client, user, tenant: Tenant | None = None):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if tenant is not None:
+        session = client.session
+        session[SESSION_KEY] = tenant.pk
+        session.save()
+    return client
+
+
+@pytest.fixture
+def owner_client(client, owner, tenant):
+    return login(client, owner, tenant)
+
+
+@pytest.fixture
+def make_client():
+    from django.test import Client
+
+    def _make(user, tenant=None):
+        return login(Client(), user, tenant)
+
+    return _make

@@ -1,0 +1,49 @@
+"""The tenant-isolation registry: every URL that takes an object id must say how to test it.
+
+An app's tests add a case per URL name in `tests/<app>/isolation_cases.py`:
+
+    @isolation_case("tenants:member_role", methods=["POST"])
+    def _(other_tenant):
+        return {"membership_id": Membership.objects.for_tenant(other_tenant).first().pk}
+
+The function makes (or finds) an object of `other_tenant` and returns the URL's kwargs. The walk in
+tests/test_isolation.py fails for any URL with parameters that has neither a case nor an exemption,
+so a new URL cannot skip the check. API URLs register the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class IsolationCase:
+    url_name: str
+    build: Callable
+    methods: list[str] = field(default_factory=lambda: ["GET"])
+    api: bool = False
+
+
+CASES: dict[str, IsolationCase] = {}
+
+# URL names with parameters that are not tenant objects, and why.
+EXEMPT: dict[str, str] = {
+    "accounts:password_reset_confirm": "a signed one-time token for a user, not a tenant object",
+    "tenants:invitation_accept": "a signed invitation token; tested in test_services",
+    "core:private_file": "a signed link bound to the user it was made for; tested in test_files",
+    "core:public_media": "public files (shop logos) by design",
+    "core:health_component": "names a health check, not an object",
+}
+# Namespaces outside tenant scope: Django admin is for super admins only.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def isolation_case(url_name: str, *, methods: list[str] | None = None, api: bool = False):
+    def register(build: Callable) -> Callable:
+        if url_name in CASES:
+            raise ValueError(f"two isolation cases for {url_name}")
+        CASES[url_name] = IsolationCase(url_name, build, methods or ["GET"], api)
+        return build
+
+    return register

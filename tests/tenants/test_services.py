@@ -1,0 +1,217 @@
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from apps.audit.models import AuditEvent
+from apps.tenants import services
+from apps.tenants.exceptions import AlreadyMemberError, InvitationError, LastOwnerError, RoleNotAllowedError
+from apps.tenants.models import Invitation, Membership, Role, Tenant
+from tests.conftest import add_member
+from tests.factories import UserFactory, gstin_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _membership(tenant, user) -> Membership:
+    return Membership.objects.get(tenant=tenant, user=user)
+
+
+def test_tenant_create_gives_unique_slugs(owner):
+    a = services.tenant_create(owner=owner, kind="personal", name="Builds")
+    b = services.tenant_create(owner=owner, kind="personal", name="Builds")
+    assert a.slug == "builds" and b.slug.startswith("builds-") and a.slug != b.slug
+
+
+def test_gstin_is_unique_across_tenants(owner, other_owner):
+    gstin = gstin_for("27")
+    services.tenant_create(owner=owner, kind="shop", name="One", state_code="27", gstin=gstin)
+    with pytest.raises(ValidationError) as exc:
+        services.tenant_create(owner=other_owner, kind="shop", name="Two", state_code="27", gstin=gstin)
+    assert "already uses this GSTIN" in str(exc.value)
+    assert Tenant.objects.filter(name="Two").count() == 0
+
+
+def test_last_owner_cannot_be_demoted(tenant, owner):
+    me = _membership(tenant, owner)
+    with pytest.raises(LastOwnerError):
+        services.membership_change_role(tenant=tenant, actor=owner, actor_membership=me, membership=me, role=Role.ADMIN)
+    me.refresh_from_db()
+    assert me.role == Role.OWNER
+
+
+def test_last_owner_cannot_leave(tenant, owner):
+    me = _membership(tenant, owner)
+    with pytest.raises(LastOwnerError):
+        services.membership_remove(tenant=tenant, actor=owner, actor_membership=me, membership=me)
+    assert Membership.objects.filter(pk=me.pk).exists()
+
+
+def test_second_owner_makes_leaving_possible(tenant, owner):
+    second = add_member(tenant, Role.OWNER)
+    me = _membership(tenant, owner)
+    services.membership_remove(tenant=tenant, actor=owner, actor_membership=me, membership=me)
+    assert list(Membership.objects.for_tenant(tenant).values_list("user", flat=True)) == [second.pk]
+    assert AuditEvent.objects.filter(tenant=tenant, action="member.leave").exists()
+
+
+def test_admin_cannot_grant_owner_or_touch_owners(tenant, owner, admin_user, staff_user):
+    admin_m = _membership(tenant, admin_user)
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_change_role(
+            tenant=tenant, actor=admin_user, actor_membership=admin_m,
+            membership=_membership(tenant, staff_user), role=Role.OWNER,
+        )
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_remove(
+            tenant=tenant, actor=admin_user, actor_membership=admin_m, membership=_membership(tenant, owner)
+        )
+    assert _membership(tenant, staff_user).role == Role.STAFF
+
+
+def test_staff_cannot_remove_others(tenant, staff_user, admin_user):
+    with pytest.raises(RoleNotAllowedError):
+        services.membership_remove(
+            tenant=tenant, actor=staff_user, actor_membership=_membership(tenant, staff_user),
+            membership=_membership(tenant, admin_user),
+        )
+
+
+def test_role_change_is_audited(tenant, owner, staff_user):
+    services.membership_change_role(
+        tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner),
+        membership=_membership(tenant, staff_user), role=Role.ADMIN,
+    )
+    event = AuditEvent.objects.get(action="member.role_change")
+    assert event.tenant == tenant and event.actor == owner
+    assert "from Staff to Admin" in event.summary
+
+
+def test_invitation_round_trip(tenant, owner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner),
+            email="New.Person@Example.in", role=Role.ADMIN,
+        )
+    assert len(mail.outbox) == 1
+    assert "Shop A Jewellers" in mail.outbox[0].subject
+    token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body).group(1)
+    found = services.invitation_from_token(token)
+    assert found.pk == invitation.pk
+    newcomer = UserFactory(email="new.person@example.in")
+    membership = services.invitation_accept(invitation=found, user=newcomer)
+    assert (membership.tenant, membership.role) == (tenant, Role.ADMIN)
+    with pytest.raises(InvitationError, match="already been accepted"):
+        services.invitation_from_token(token)
+
+
+def test_invitation_for_someone_else_is_refused(tenant, owner):
+    invitation = services.invitation_create(
+        tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner), email="a@example.in", role="staff"
+    )
+    intruder = UserFactory(email="b@example.in")
+    with pytest.raises(InvitationError, match="is for a@example.in"):
+        services.invitation_accept(invitation=invitation, user=intruder)
+    assert not Membership.objects.filter(user=intruder).exists()
+
+
+def test_invitation_link_expires_after_7_days(tenant, owner, settings):
+    invitation = services.invitation_create(
+        tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner), email="a@example.in", role="staff"
+    )
+    token = services.invitation_token(invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(InvitationError, match="expired"):
+        services.invitation_from_token(token)
+
+
+def test_tampered_invitation_link_is_refused(tenant, owner):
+    invitation = services.invitation_create(
+        tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner), email="a@example.in", role="staff"
+    )
+    token = services.invitation_token(invitation)
+    with pytest.raises(InvitationError, match="not valid"):
+        services.invitation_from_token(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+
+
+def test_signed_link_older_than_7_days_is_refused_even_if_row_says_open(tenant, owner, settings):
+    invitation = services.invitation_create(
+        tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner), email="a@example.in", role="staff"
+    )
+    token = services.invitation_token(invitation)
+    settings.INVITATION_MAX_AGE_DAYS = 0
+    with pytest.raises(InvitationError, match="expired"):
+        services.invitation_from_token(token)
+
+
+def test_reinviting_replaces_the_open_invitation(tenant, owner):
+    me = _membership(tenant, owner)
+    first = services.invitation_create(tenant=tenant, actor=owner, actor_membership=me, email="a@example.in", role="staff")
+    second = services.invitation_create(tenant=tenant, actor=owner, actor_membership=me, email="A@example.in", role="admin")
+    first.refresh_from_db()
+    assert first.status == Invitation.Status.REVOKED
+    assert second.status == Invitation.Status.PENDING
+
+
+def test_inviting_an_existing_member_is_refused(tenant, owner, staff_user):
+    with pytest.raises(AlreadyMemberError):
+        services.invitation_create(
+            tenant=tenant, actor=owner, actor_membership=_membership(tenant, owner),
+            email=staff_user.email.upper(), role="staff",
+        )
+
+
+def test_staff_cannot_invite_above_their_role(tenant, admin_user):
+    with pytest.raises(RoleNotAllowedError):
+        services.invitation_create(
+            tenant=tenant, actor=admin_user, actor_membership=_membership(tenant, admin_user),
+            email="x@example.in", role=Role.OWNER,
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_deactivating_keeps_everything(tenant, owner):
+    members_before = Membership.objects.for_tenant(tenant).count()
+    services.tenant_set_active(tenant=tenant, actor=owner, active=False, reason="AMC unpaid")
+    tenant.refresh_from_db()
+    assert not tenant.is_active and tenant.deactivated_at is not None
+    assert Membership.objects.for_tenant(tenant).count() == members_before
+    assert AuditEvent.objects.filter(tenant=tenant, action="tenant.deactivate").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(tenant, owner):
+    """Row locks serialise the two demotions: the second sees only one owner left and refuses."""
+    second = add_member(tenant, Role.OWNER)
+    m1, m2 = _membership(tenant, owner), _membership(tenant, second)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor, actor_m, target):
+        try:
+            barrier.wait()
+            services.membership_change_role(
+                tenant=tenant, actor=actor, actor_membership=actor_m, membership=target, role=Role.STAFF
+            )
+            outcomes.append("demoted")
+        except LastOwnerError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=demote, args=(owner, m1, m2)),
+        threading.Thread(target=demote, args=(second, m2, m1)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["demoted", "refused"]
+    assert Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).count() == 1

@@ -1,0 +1,56 @@
+"""Walks every URL pattern that takes an object id and proves another tenant's member gets 404."""
+
+import importlib
+import pkgutil
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import tests
+from apps.audit.models import AuditEvent
+from apps.tenants.models import Membership, Role
+from tests.isolation import CASES, EXEMPT, EXEMPT_NAMESPACES
+
+for module in pkgutil.walk_packages(tests.__path__, "tests."):
+    if module.name.endswith(".isolation_cases"):
+        importlib.import_module(module.name)
+
+
+def _patterns_with_parameters(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _patterns_with_parameters(entry, full)
+        elif isinstance(entry, URLPattern):
+            params = entry.pattern.converters or entry.pattern.regex.groupindex
+            if params and entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+
+def test_every_url_with_an_id_has_an_isolation_case():
+    names = set(_patterns_with_parameters())
+    assert names, "the walk found no URL at all"
+    missing = sorted(n for n in names if n not in CASES and n not in EXEMPT)
+    assert not missing, f"URLs that take an id but have no isolation case in tests/<app>/isolation_cases.py: {missing}"
+    stale = sorted(n for n in CASES if n not in names)
+    assert not stale, f"isolation cases for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_other_tenants_object_is_404(url_name, make_client, tenant, owner, other_tenant):
+    case = CASES[url_name]
+    kwargs = case.build(other_tenant)
+    url = reverse(url_name, kwargs=kwargs)
+    client = make_client(owner, tenant)  # an owner: every role check passes, only the tenant differs
+    assert Membership.objects.get(user=owner, tenant=tenant).role == Role.OWNER
+    events_before = AuditEvent.objects.for_tenant(other_tenant).count()
+    for method in case.methods:
+        response = getattr(client, method.lower())(url)
+        assert response.status_code == 404, f"{method} {url} as another tenant's owner gave {response.status_code}"
+    # Every change is audited, so an unchanged trail means nothing of the other tenant changed.
+    assert AuditEvent.objects.for_tenant(other_tenant).count() == events_before
