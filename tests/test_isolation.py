@@ -35,7 +35,9 @@ def test_every_url_with_an_id_has_an_isolation_case():
     names = set(_patterns_with_parameters())
     assert names, "the walk found no URL at all"
     missing = sorted(n for n in names if n not in CASES and n not in EXEMPT)
-    assert not missing, f"URLs that take an id but have no isolation case in tests/<app>/isolation_cases.py: {missing}"
+    assert not missing, (
+        f"URLs that take an id but have no isolation case in tests/<app>/isolation_cases.py: {missing}"
+    )
     stale = sorted(n for n in CASES if n not in names)
     assert not stale, f"isolation cases for URLs that no longer exist: {stale}"
 
@@ -51,6 +53,8 @@ def test_other_tenants_object_is_404(url_name, make_client, tenant, owner, other
     events_before = AuditEvent.objects.for_tenant(other_tenant).count()
     for method in case.methods:
         response = getattr(client, method.lower())(url)
-        assert response.status_code == 404, f"{method} {url} as another tenant's owner gave {response.status_code}"
+        assert response.status_code == 404, (
+            f"{method} {url} as another tenant's owner gave {response.status_code}"
+        )
     # Every change is audited, so an unchanged trail means nothing of the other tenant changed.
     assert AuditEvent.objects.for_tenant(other_tenant).count() == events_before

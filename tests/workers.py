@@ -61,13 +61,30 @@ def running_worker(tmp_path: Path, *, queues: str = "default,aws,reports", extra
         celery_app.control.purge()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-         f"--queues={queues}", "--without-mingle", "--without-gossip", "--without-heartbeat",
-         f"--hostname=test-{os.getpid()}@%h"],
-        env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            f"--queues={queues}",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(), 60, "worker did not start", tmp_path)
+        _wait_for(
+            lambda: "ready." in (tmp_path / "worker.log").read_text(), 60, "worker did not start", tmp_path
+        )
         yield worker
     finally:
         worker.terminate()

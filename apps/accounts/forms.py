@@ -16,14 +16,18 @@ class LoginForm(AuthenticationForm):
 
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password1 = forms.CharField(
         label="Password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters, not only numbers, not a common password.",
     )
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     tenant_kind = forms.ChoiceField(
         label="What is it for?",
         choices=Tenant.Kind.choices,
@@ -32,11 +36,15 @@ class SignupForm(forms.Form):
     )
     tenant_name = forms.CharField(label="Shop or workspace name", max_length=120)
     state_code = forms.ChoiceField(
-        label="State", choices=[("", "Choose the shop's state")] + STATE_CHOICES, required=False,
+        label="State",
+        choices=[("", "Choose the shop's state"), *STATE_CHOICES],
+        required=False,
         help_text="Needed for a shop: it decides whether GST is CGST+SGST or IGST.",
     )
     gstin = forms.CharField(
-        label="GSTIN (optional)", max_length=20, required=False,
+        label="GSTIN (optional)",
+        max_length=20,
+        required=False,
         help_text="15 characters, like 27AAPFU0939F1ZV. You can add it later.",
     )
 
@@ -49,8 +57,12 @@ class SignupForm(forms.Form):
 
 class InvitedSignupForm(forms.Form):
     full_name = forms.CharField(label="Your name", max_length=150)
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         data = super().clean()

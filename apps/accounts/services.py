@@ -15,7 +15,9 @@ from apps.tenants.services import tenant_create
 def _user_new(*, email: str, full_name: str, password: str) -> User:
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this e-mail address already exists. Sign in instead."]})
+        raise ValidationError(
+            {"email": ["An account with this e-mail address already exists. Sign in instead."]}
+        )
     user = User(email=email, full_name=full_name.strip())
     try:
         validate_password(password, user)
@@ -41,7 +43,9 @@ def user_signup(
     """Create a user and their first tenant (a shop or a personal workspace), owned by them."""
     user = _user_new(email=email, full_name=full_name, password=password)
     tenant = tenant_create(owner=user, kind=tenant_kind, name=tenant_name, state_code=state_code, gstin=gstin)
-    audit_record(tenant=tenant, actor=user, action="account.signup", target=user, summary=f"{user.email} signed up")
+    audit_record(
+        tenant=tenant, actor=user, action="account.signup", target=user, summary=f"{user.email} signed up"
+    )
     return user, tenant
 
 

@@ -10,5 +10,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], actors: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "All kinds")] + [(a, a.replace("_", " ").capitalize()) for a in actions]
-        self.fields["actor"].choices = [("", "Anyone")] + actors
+        self.fields["action"].choices = [("", "All kinds")] + [
+            (a, a.replace("_", " ").capitalize()) for a in actions
+        ]
+        self.fields["actor"].choices = [("", "Anyone"), *actors]

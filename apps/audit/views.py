@@ -16,7 +16,9 @@ PAGE_SIZE = 50
 def audit_list_view(request):
     tenant = request.tenant
     actors = [(m.user_id, m.user.get_full_name()) for m in membership_list(tenant=tenant)]
-    form = AuditFilterForm(request.GET or None, actions=selectors.audit_action_choices(tenant=tenant), actors=actors)
+    form = AuditFilterForm(
+        request.GET or None, actions=selectors.audit_action_choices(tenant=tenant), actors=actors
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_event_list(
         tenant=tenant,

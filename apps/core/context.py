@@ -21,7 +21,8 @@ class RequestMeta:
 
 
 request_meta_var: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar(
-    "request_meta", default=RequestMeta()
+    "request_meta",
+    default=RequestMeta(),  # noqa: B039 - a frozen dataclass, immutable
 )
 tenant_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("tenant_id", default="-")
 

@@ -24,7 +24,9 @@ def private_file_url(*, alias: str, name: str, user_id: int, filename: str | Non
         if filename:
             params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
         return storage.url(name, parameters=params or None, expire=expiry)
-    token = signing.dumps({"a": alias, "n": name, "u": user_id, "f": filename or ""}, salt=FILE_SALT, compress=True)
+    token = signing.dumps(
+        {"a": alias, "n": name, "u": user_id, "f": filename or ""}, salt=FILE_SALT, compress=True
+    )
     return reverse("core:private_file", args=[token])
 
 

@@ -61,4 +61,3 @@ def public_media_view(request, path: str):
     if not isinstance(storage, FileSystemStorage):
         raise Http404("Public files are served from their bucket.")
     return serve(request, path, document_root=storage.location)
-

@@ -18,7 +18,14 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "slug", "state_code", "gstin", "is_active", "created_at"]
     list_filter = ["kind", "is_active", "state_code", "created_at"]
     search_fields = ["name", "slug", "gstin"]
-    readonly_fields = ["slug", "created_at", "updated_at", "deactivated_at", "deactivation_reason", "is_active"]
+    readonly_fields = [
+        "slug",
+        "created_at",
+        "updated_at",
+        "deactivated_at",
+        "deactivation_reason",
+        "is_active",
+    ]
     inlines = [TenantMembershipInline]
     actions = ["deactivate", "reactivate"]
 
@@ -28,7 +35,9 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description="Deactivate the selected tenants (nothing is deleted)")
     def deactivate(self, request, queryset):
         for tenant in queryset:
-            services.tenant_set_active(tenant=tenant, actor=request.user, active=False, reason="By platform admin")
+            services.tenant_set_active(
+                tenant=tenant, actor=request.user, active=False, reason="By platform admin"
+            )
         messages.success(request, f"Deactivated {queryset.count()} tenant(s).")
 
     @admin.action(description="Reactivate the selected tenants")

@@ -22,7 +22,9 @@ def tenant_view(min_role: str = Role.STAFF):
             if request.membership is None:
                 return redirect("tenants:workspace_new")
             if not request.tenant.is_active:
-                return render(request, "tenants/inactive.html", {"inactive_tenant": request.tenant}, status=403)
+                return render(
+                    request, "tenants/inactive.html", {"inactive_tenant": request.tenant}, status=403
+                )
             if not request.membership.has_role(min_role):
                 raise PermissionDenied(f"This page is for the {Role(min_role).label.lower()} role and above.")
             return view(request, *args, **kwargs)

@@ -9,23 +9,35 @@ def _roles_up_to(role: str) -> list[tuple[str, str]]:
 
 
 class WorkspaceForm(forms.Form):
-    kind = forms.ChoiceField(label="What is it for?", choices=Tenant.Kind.choices, widget=forms.RadioSelect,
-                             initial=Tenant.Kind.SHOP)
+    kind = forms.ChoiceField(
+        label="What is it for?",
+        choices=Tenant.Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Tenant.Kind.SHOP,
+    )
     name = forms.CharField(label="Name", max_length=120)
-    state_code = forms.ChoiceField(label="State", choices=[("", "Choose the shop's state")] + STATE_CHOICES,
-                                   required=False)
+    state_code = forms.ChoiceField(
+        label="State", choices=[("", "Choose the shop's state"), *STATE_CHOICES], required=False
+    )
     gstin = forms.CharField(label="GSTIN (optional)", max_length=20, required=False)
 
 
 class TenantProfileForm(forms.Form):
     name = forms.CharField(label="Name", max_length=120)
-    state_code = forms.ChoiceField(label="State", choices=[("", "Not set")] + STATE_CHOICES, required=False)
-    gstin = forms.CharField(label="GSTIN", max_length=20, required=False,
-                            help_text="15 characters; its first two digits must match the state.")
+    state_code = forms.ChoiceField(label="State", choices=[("", "Not set"), *STATE_CHOICES], required=False)
+    gstin = forms.CharField(
+        label="GSTIN",
+        max_length=20,
+        required=False,
+        help_text="15 characters; its first two digits must match the state.",
+    )
     address = forms.CharField(label="Address", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    logo = forms.FileField(label="Logo", required=False,
-                           help_text="PNG, JPEG or WebP, up to 2 MB. Shown on invoices and in the header.",
-                           widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG or WebP, up to 2 MB. Shown on invoices and in the header.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
     remove_logo = forms.BooleanField(label="Remove the current logo", required=False)
 
 

@@ -19,7 +19,11 @@ def user_membership_list(*, user: User) -> list[Membership]:
 
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
-    return Membership.objects.for_tenant(tenant).select_related("user").order_by("user__full_name", "user__email")
+    return (
+        Membership.objects.for_tenant(tenant)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
 
 
 def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:

@@ -107,7 +107,11 @@ def tenant_create(
 def _validate_logo(logo: UploadedFile) -> None:
     if logo.size > settings.LOGO_MAX_BYTES:
         raise ValidationError(
-            {"logo": [f"The logo is {logo.size // 1024} KB; the limit is {settings.LOGO_MAX_BYTES // 1024} KB."]}
+            {
+                "logo": [
+                    f"The logo is {logo.size // 1024} KB; the limit is {settings.LOGO_MAX_BYTES // 1024} KB."
+                ]
+            }
         )
     try:
         logo.seek(0)
@@ -139,7 +143,12 @@ def tenant_update(
     gstin = _clean_shop_fields(kind=tenant.kind, state_code=state_code, gstin=gstin, tenant_id=tenant.pk)
     if logo is not None:
         _validate_logo(logo)
-    before = {"name": tenant.name, "state_code": tenant.state_code, "gstin": tenant.gstin, "address": tenant.address}
+    before = {
+        "name": tenant.name,
+        "state_code": tenant.state_code,
+        "gstin": tenant.gstin,
+        "address": tenant.address,
+    }
     tenant.name = name.strip()
     tenant.state_code = state_code
     tenant.gstin = gstin
@@ -277,7 +286,9 @@ def invitation_from_token(token: str) -> Invitation:
     except signing.BadSignature:
         raise InvitationError("This invitation link is not valid. Check that it was copied whole.") from None
     invitation = (
-        Invitation.objects.select_related("tenant", "invited_by").filter(pk=data.get("i"), tenant_id=data.get("t"))
+        Invitation.objects.select_related("tenant", "invited_by").filter(
+            pk=data.get("i"), tenant_id=data.get("t")
+        )
     ).first()
     if invitation is None or invitation.status == Invitation.Status.REVOKED:
         raise InvitationError("This invitation was withdrawn. Ask the shop for a new one.")
@@ -378,7 +389,9 @@ def invitation_send(*, invitation: Invitation) -> bool:
     """E-mail the invitation link. Safe to repeat; sends nothing for an invitation no longer open."""
     if invitation.status != Invitation.Status.PENDING:
         return False
-    link = settings.SITE_URL.rstrip("/") + reverse("tenants:invitation_accept", args=[invitation_token(invitation)])
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "tenants:invitation_accept", args=[invitation_token(invitation)]
+    )
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
     send_mail(
         subject=f"You're invited to {invitation.tenant.name} on Tijori",

@@ -10,4 +10,3 @@ def invitation_send_task(invitation_id: int) -> bool:
     if invitation is None:
         return False
     return services.invitation_send(invitation=invitation)
-

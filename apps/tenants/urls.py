@@ -11,8 +11,11 @@ urlpatterns = [
     path("settings/", views.settings_profile_view, name="settings_profile"),
     path("settings/team/", views.team_view, name="team"),
     path("settings/team/invite/", views.invitation_create_view, name="invitation_create"),
-    path("settings/team/invitations/<int:invitation_id>/revoke/", views.invitation_revoke_view,
-         name="invitation_revoke"),
+    path(
+        "settings/team/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
     path("settings/team/members/<int:membership_id>/role/", views.member_role_view, name="member_role"),
     path("settings/team/members/<int:membership_id>/remove/", views.member_remove_view, name="member_remove"),
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),

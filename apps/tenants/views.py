@@ -27,7 +27,9 @@ def dashboard_view(request):
     tenant = request.tenant
     context = {
         "member_count": selectors.membership_list(tenant=tenant).count(),
-        "recent_events": audit_event_list(tenant=tenant)[:8] if request.membership.has_role(Role.ADMIN) else [],
+        "recent_events": audit_event_list(tenant=tenant)[:8]
+        if request.membership.has_role(Role.ADMIN)
+        else [],
     }
     return render(request, "tenants/dashboard.html", context)
 
@@ -55,8 +57,11 @@ def workspace_new_view(request):
         data = form.cleaned_data
         try:
             tenant = services.tenant_create(
-                owner=request.user, kind=data["kind"], name=data["name"],
-                state_code=data["state_code"], gstin=data["gstin"],
+                owner=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                state_code=data["state_code"],
+                gstin=data["gstin"],
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)
@@ -71,14 +76,24 @@ def workspace_new_view(request):
 @tenant_view(Role.ADMIN)
 def settings_profile_view(request):
     tenant = request.tenant
-    initial = {"name": tenant.name, "state_code": tenant.state_code, "gstin": tenant.gstin, "address": tenant.address}
+    initial = {
+        "name": tenant.name,
+        "state_code": tenant.state_code,
+        "gstin": tenant.gstin,
+        "address": tenant.address,
+    }
     form = TenantProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.tenant_update(
-                tenant=tenant, actor=request.user, name=data["name"], state_code=data["state_code"],
-                gstin=data["gstin"], address=data["address"], logo=data["logo"] or None,
+                tenant=tenant,
+                actor=request.user,
+                name=data["name"],
+                state_code=data["state_code"],
+                gstin=data["gstin"],
+                address=data["address"],
+                logo=data["logo"] or None,
                 remove_logo=data["remove_logo"],
             )
         except ValidationError as exc:
@@ -86,14 +101,17 @@ def settings_profile_view(request):
         else:
             messages.success(request, "The profile has been saved.")
             return redirect("tenants:settings_profile")
-    return render(request, "tenants/settings_profile.html", {"form": form}, status=422 if form.errors else 200)
+    return render(
+        request, "tenants/settings_profile.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 def _team_context(request, *, invite_form=None) -> dict:
     tenant = request.tenant
     return {
         "members": selectors.membership_list(tenant=tenant),
-        "invitations": selectors.invitation_pending_list(tenant=tenant) if request.membership.has_role(Role.ADMIN)
+        "invitations": selectors.invitation_pending_list(tenant=tenant)
+        if request.membership.has_role(Role.ADMIN)
         else [],
         "invite_form": invite_form or InviteForm(actor_role=request.membership.role),
         "role_choices": Role.choices,
@@ -114,8 +132,11 @@ def invitation_create_view(request):
     if form.is_valid():
         try:
             invitation = services.invitation_create(
-                tenant=request.tenant, actor=request.user, actor_membership=request.membership,
-                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                tenant=request.tenant,
+                actor=request.user,
+                actor_membership=request.membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
             )
         except (ValidationError, ApplicationError) as exc:
             form_add_service_error(form, exc)
@@ -148,8 +169,11 @@ def member_role_view(request, membership_id: int):
         return redirect("tenants:team")
     try:
         services.membership_change_role(
-            tenant=request.tenant, actor=request.user, actor_membership=request.membership,
-            membership=membership, role=form.cleaned_data["role"],
+            tenant=request.tenant,
+            actor=request.user,
+            actor_membership=request.membership,
+            membership=membership,
+            role=form.cleaned_data["role"],
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -165,7 +189,10 @@ def member_remove_view(request, membership_id: int):
     leaving = membership.user_id == request.user.id
     try:
         services.membership_remove(
-            tenant=request.tenant, actor=request.user, actor_membership=request.membership, membership=membership
+            tenant=request.tenant,
+            actor=request.user,
+            actor_membership=request.membership,
+            membership=membership,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -189,12 +216,15 @@ def invitation_accept_view(request, token: str):
     form = None
     if not user.is_authenticated:
         if user_exists(email=invitation.email):
-            return render(request, "tenants/invitation_accept.html", {"invitation": invitation, "needs_login": True})
+            return render(
+                request, "tenants/invitation_accept.html", {"invitation": invitation, "needs_login": True}
+            )
         form = InvitedSignupForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 user = account_services.user_signup_invited(
-                    email=invitation.email, full_name=form.cleaned_data["full_name"],
+                    email=invitation.email,
+                    full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                 )
             except ValidationError as exc:
@@ -210,4 +240,6 @@ def invitation_accept_view(request, token: str):
         messages.success(request, f"Welcome to {membership.tenant.name}.")
         return redirect("tenants:dashboard")
     context = {"invitation": invitation, "form": form}
-    return render(request, "tenants/invitation_accept.html", context, status=422 if form and form.errors else 200)
+    return render(
+        request, "tenants/invitation_accept.html", context, status=422 if form and form.errors else 200
+    )

@@ -1,5 +1,5 @@
 """Local development: `make run`. Embedded defaults, debug pages, e-mail on the console."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,6 +1,6 @@
 """Production: every secret from the environment, HTTPS only, JSON logs."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

@@ -1,6 +1,6 @@
 """Test settings: the embedded defaults unless DATABASE_URL / REDIS_URL point at real servers."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

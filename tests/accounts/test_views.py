@@ -31,7 +31,10 @@ def test_signup_creates_user_shop_owner_membership_and_audit(client):
     assert user.email == "meena@soni-jewels.in"
     tenant = Tenant.objects.get()
     assert (tenant.kind, tenant.name, tenant.state_code, tenant.gstin) == (
-        "shop", "Soni Jewels", "27", "27AAPFU0939F1ZV"
+        "shop",
+        "Soni Jewels",
+        "27",
+        "27AAPFU0939F1ZV",
     )
     assert Membership.objects.get().role == Role.OWNER
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {"tenant.create", "account.signup"}
@@ -41,7 +44,13 @@ def test_signup_creates_user_shop_owner_membership_and_audit(client):
 
 
 def test_signup_personal_workspace_needs_no_state(client):
-    data = {**SIGNUP, "tenant_kind": "personal", "tenant_name": "Meena's builds", "state_code": "", "gstin": ""}
+    data = {
+        **SIGNUP,
+        "tenant_kind": "personal",
+        "tenant_name": "Meena's builds",
+        "state_code": "",
+        "gstin": "",
+    }
     assert client.post(reverse("accounts:signup"), data).status_code == 302
     assert Tenant.objects.get().kind == Tenant.Kind.PERSONAL
 
@@ -119,7 +128,9 @@ def test_password_reset_for_unknown_address_reveals_nothing(client):
 
 def test_password_change_needs_the_old_password(owner_client, owner, password):
     url = reverse("accounts:password_change")
-    bad = owner_client.post(url, {"old_password": "nope", "new_password1": "x-new-pass-99", "new_password2": "x-new-pass-99"})
+    bad = owner_client.post(
+        url, {"old_password": "nope", "new_password1": "x-new-pass-99", "new_password2": "x-new-pass-99"}
+    )
     assert bad.status_code == 422
     good = owner_client.post(
         url, {"old_password": password, "new_password1": "x-new-pass-99", "new_password2": "x-new-pass-99"}

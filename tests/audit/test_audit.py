@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _event(tenant, actor, **kw):
-    return audit_record(tenant=tenant, actor=actor, action=kw.get("action", "tenant.update"),
-                        summary=kw.get("summary", "Changed name"), target=tenant)
+    return audit_record(
+        tenant=tenant,
+        actor=actor,
+        action=kw.get("action", "tenant.update"),
+        summary=kw.get("summary", "Changed name"),
+        target=tenant,
+    )
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm(tenant, owner):
@@ -70,9 +75,13 @@ def test_retention_purge_removes_only_events_older_than_seven_years(tenant, owne
     old = _event(tenant, owner, summary="ancient")
     before = AuditEvent.objects.count()
     postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:  # back-date through SQL: the ORM (and the trigger) refuse, as they should
+    with (
+        connection.cursor() as cursor
+    ):  # back-date through SQL: the ORM (and the trigger) refuse, as they should
         if postgres:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses with deferred checks pending
+            cursor.execute(
+                "SET CONSTRAINTS ALL IMMEDIATE"
+            )  # ALTER TABLE refuses with deferred checks pending
             cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
         cursor.execute(
             "UPDATE audit_auditevent SET created_at = %s WHERE id = %s",
@@ -88,8 +97,15 @@ def test_retention_purge_removes_only_events_older_than_seven_years(tenant, owne
 @pytest.mark.postgres
 def test_database_refuses_changes_even_outside_the_orm(tenant, owner):
     event = _event(tenant, owner)
-    for sql in ("UPDATE audit_auditevent SET summary = 'x' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="audit events"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE audit_auditevent SET summary = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="audit events"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == "Changed name"
 
@@ -116,7 +132,9 @@ def test_audit_page_filters_and_paginates(owner_client, tenant, owner, other_ten
 
 
 def test_audit_page_bad_filters_do_not_fail(owner_client):
-    response = owner_client.get(reverse("audit:list"), {"date_from": "yesterday", "actor": "abc", "page": "x"})
+    response = owner_client.get(
+        reverse("audit:list"), {"date_from": "yesterday", "actor": "abc", "page": "x"}
+    )
     assert response.status_code == 200
 
 

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stored_file(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "certificates": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "certificates": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     storages._storages = {}  # the handler caches backends; settings changed
     name = storages["certificates"].save("ahc/report.pdf", ContentFile(b"%PDF-1.4 report"))
     yield name
@@ -26,7 +31,9 @@ def stored_file(settings, tmp_path):
 
 def test_private_file_link_serves_the_file_to_its_user(client, owner, stored_file):
     client.force_login(owner)
-    url = private_file_url(alias="certificates", name=stored_file, user_id=owner.pk, filename="AHC report.pdf")
+    url = private_file_url(
+        alias="certificates", name=stored_file, user_id=owner.pk, filename="AHC report.pdf"
+    )
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 report"
@@ -54,7 +61,9 @@ def test_private_file_link_expires(client, owner, stored_file, settings):
 
 def test_forged_link_is_refused(client, owner, stored_file):
     client.force_login(owner)
-    forged = TimestampSigner(salt="wrong").sign_object({"a": "certificates", "n": stored_file, "u": owner.pk, "f": ""})
+    forged = TimestampSigner(salt="wrong").sign_object(
+        {"a": "certificates", "n": stored_file, "u": owner.pk, "f": ""}
+    )
     assert client.get(f"/files/{forged}").status_code == 404
     # A genuine signature for a public alias is refused too.
     public = TimestampSigner(salt=FILE_SALT).sign_object({"a": "public", "n": "x", "u": owner.pk, "f": ""})
@@ -74,12 +83,21 @@ def test_s3_storage_presigned_url_against_moto(settings, monkeypatch):
     boto3.client("s3", region_name="ap-south-1").create_bucket(
         Bucket="tijori-test-certificates", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"}
     )
-    settings.STORAGES = {**settings.STORAGES, "certificates": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "tijori-test-certificates", "region_name": "ap-south-1",
-                    "signature_version": "s3v4", "querystring_auth": True, "querystring_expire": 300,
-                    "default_acl": None, "file_overwrite": False},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "certificates": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "tijori-test-certificates",
+                "region_name": "ap-south-1",
+                "signature_version": "s3v4",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        },
+    }
     storages._storages = {}
     try:
         storage = storages["certificates"]
@@ -91,7 +109,9 @@ def test_s3_storage_presigned_url_against_moto(settings, monkeypatch):
         assert "response-content-disposition" in url
         with storage.open(name) as fh:
             assert fh.read() == b"%PDF-1.4 in s3"
-        body = boto3.client("s3", region_name="ap-south-1").get_object(Bucket="tijori-test-certificates", Key=name)
+        body = boto3.client("s3", region_name="ap-south-1").get_object(
+            Bucket="tijori-test-certificates", Key=name
+        )
         assert body["Body"].read() == b"%PDF-1.4 in s3"
     finally:
         storages._storages = {}

@@ -42,7 +42,11 @@ def _health_elsewhere(path: str, tmp_path: Path, **env_overrides: str | None) ->
             env[key] = value
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(path=path)],
-        env=env, capture_output=True, text=True, timeout=60, cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=settings.BASE_DIR,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -52,7 +56,12 @@ def _health_elsewhere(path: str, tmp_path: Path, **env_overrides: str | None) ->
 def test_health_ok_on_the_configured_services(client):
     response = client.get(reverse("core:health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "connected", "cache": "connected", "broker": "connected"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "connected",
+        "cache": "connected",
+        "broker": "connected",
+    }
 
 
 @pytest.mark.parametrize("component", ["database", "cache", "broker"])
@@ -111,7 +120,9 @@ def test_redis_unreachable_gives_503_naming_cache_and_broker(tmp_path):
 
 
 def test_live_answers_while_everything_else_is_down(tmp_path):
-    status, body = _health_elsewhere("/api/health/live", tmp_path, DATABASE_URL=DEAD_POSTGRES, REDIS_URL=DEAD_REDIS)
+    status, body = _health_elsewhere(
+        "/api/health/live", tmp_path, DATABASE_URL=DEAD_POSTGRES, REDIS_URL=DEAD_REDIS
+    )
     assert (status, body) == (200, {"status": "ok"})
 
 

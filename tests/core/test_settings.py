@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from apps.core.logging import RequestContextFilter
 
-
 SECRET = "x7#Kp2!vQ9s@Lm4^Tz8&Wn1*Rb6(Yc3)Hd5-Fg0+Ja_plus-more-entropy-2026"
 
 
@@ -19,13 +18,19 @@ def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         cwd=settings.BASE_DIR,
     )
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_ALLOWED_HOSTS="x.example")
+    result = _manage(
+        "check", DJANGO_SETTINGS_MODULE="config.settings.production", DJANGO_ALLOWED_HOSTS="x.example"
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
@@ -38,9 +43,13 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_check_deploy_is_clean_under_production_settings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="tijori.example.com",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="tijori.example.com",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -53,16 +62,22 @@ def test_json_log_lines_carry_request_and_tenant_ids(owner_client, tenant):
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant_id)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-    ))
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
     handler.addFilter(RequestContextFilter())
     logger = logging.getLogger("django.request")
     logger.addHandler(handler)
     try:
-        owner_client.get(reverse("tenants:settings_profile"), {"page": "1"}, HTTP_X_REQUEST_ID="abc-request-0001")
-        owner_client.post(reverse("tenants:invitation_create"), {"email": "bad"}, HTTP_X_REQUEST_ID="abc-request-0002")
+        owner_client.get(
+            reverse("tenants:settings_profile"), {"page": "1"}, HTTP_X_REQUEST_ID="abc-request-0001"
+        )
+        owner_client.post(
+            reverse("tenants:invitation_create"), {"email": "bad"}, HTTP_X_REQUEST_ID="abc-request-0002"
+        )
     finally:
         logger.removeHandler(handler)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
@@ -85,10 +100,25 @@ def test_every_response_carries_a_request_id(client):
 
 def test_production_logging_is_json():
     result = _manage(
-        "shell", "-c", "import logging; logging.getLogger('tijori').warning('hello')",
+        "shell",
+        "-c",
+        "import logging; logging.getLogger('tijori').warning('hello')",
         DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="tijori.example.com",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="tijori.example.com",
     )
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["message"] == "hello" and line["level"] == "WARNING"
     assert {"request_id", "tenant_id", "time", "logger"} <= set(line)
+
+
+def test_every_environment_variable_is_documented_in_env_example():
+    import re
+
+    root = settings.BASE_DIR
+    read = set()
+    for path in (root / "config" / "settings").glob("*.py"):
+        read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
+    read |= {f"S3_BUCKET_{alias.upper()}" for alias in ["default", "public", "certificates", "invoices", "exports", "backups"]}
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
+    assert read - documented == set()

@@ -46,7 +46,11 @@ def test_signup_mistake_is_shown_next_to_the_field(page, live_server):
     page.get_by_label("State").select_option("24")
     page.get_by_label("GSTIN (optional)").fill("27AAPFU0939F1ZV")
     page.get_by_role("button", name="Create account").click()
-    assert page.locator("[data-field=gstin] .error").inner_text().startswith("This GSTIN is registered in Maharashtra")
+    assert (
+        page.locator("[data-field=gstin] .error")
+        .inner_text()
+        .startswith("This GSTIN is registered in Maharashtra")
+    )
     assert not Tenant.objects.exists()
 
 
@@ -71,7 +75,7 @@ def test_invite_a_member_who_signs_up_from_the_link(browser, page, live_server):
     assert page.get_by_role("cell", name="neha@e2e.in").is_visible()
 
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
-    path = link[link.index("/invitations/"):]
+    path = link[link.index("/invitations/") :]
     newcomer = browser.new_context().new_page()
     newcomer.goto(f"{live_server.url}{path}")
     assert newcomer.get_by_role("heading", name="Join E2E Jewellers").is_visible()
@@ -84,7 +88,9 @@ def test_invite_a_member_who_signs_up_from_the_link(browser, page, live_server):
     assert Membership.objects.get(tenant=tenant, user__email="neha@e2e.in").role == Role.ADMIN
 
     page.reload()
-    assert page.get_by_role("cell", name="neha@e2e.in", exact=True).count() == 1  # a member, no longer invited
+    assert (
+        page.get_by_role("cell", name="neha@e2e.in", exact=True).count() == 1
+    )  # a member, no longer invited
     assert "Waiting for an answer" not in page.content()
 
 
@@ -110,6 +116,8 @@ def test_pages_fit_a_phone_screen(browser, live_server):
     _login(page, live_server.url, user.email)
     for path in ["/", "/settings/team/", "/settings/", "/settings/audit/"]:
         page.goto(f"{live_server.url}{path}")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
     context.close()

@@ -17,6 +17,10 @@ def _member_remove(other_tenant):
 def _invitation_revoke(other_tenant):
     owner_m = Membership.objects.for_tenant(other_tenant).get(role=Role.OWNER)
     invitation = services.invitation_create(
-        tenant=other_tenant, actor=owner_m.user, actor_membership=owner_m, email="victim@example.in", role="staff"
+        tenant=other_tenant,
+        actor=owner_m.user,
+        actor_membership=owner_m,
+        email="victim@example.in",
+        role="staff",
     )
     return {"invitation_id": invitation.pk}

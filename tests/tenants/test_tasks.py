@@ -12,7 +12,10 @@ from tests.workers import running_worker, wait_for
 def test_invitation_email_is_sent_by_a_real_worker_process(tenant, owner, tmp_path):
     """The service enqueues on commit; a separate worker process loads the row and sends the e-mail."""
     mail_dir = tmp_path / "mail"
-    extra = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
+    extra = {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
     with running_worker(tmp_path, extra_env=extra):
         me = Membership.objects.get(tenant=tenant, user=owner)
         invitation = services.invitation_create(
@@ -29,7 +32,9 @@ def test_invitation_email_is_sent_by_a_real_worker_process(tenant, owner, tmp_pa
 @pytest.mark.django_db
 def test_send_task_is_idempotent_for_closed_invitations(tenant, owner, mailoutbox):
     me = Membership.objects.get(tenant=tenant, user=owner)
-    invitation = services.invitation_create(tenant=tenant, actor=owner, actor_membership=me, email="a@x.in", role="staff")
+    invitation = services.invitation_create(
+        tenant=tenant, actor=owner, actor_membership=me, email="a@x.in", role="staff"
+    )
     services.invitation_revoke(tenant=tenant, actor=owner, invitation=invitation)
     assert tasks.invitation_send_task(invitation.pk) is False
     assert tasks.invitation_send_task(999999) is False

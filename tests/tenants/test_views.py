@@ -32,7 +32,9 @@ def test_dashboard_shows_the_active_tenant(owner_client, tenant):
     assert tenant.name in response.content.decode()
 
 
-def test_dashboard_query_count_does_not_grow_with_members(owner_client, tenant, django_assert_max_num_queries):
+def test_dashboard_query_count_does_not_grow_with_members(
+    owner_client, tenant, django_assert_max_num_queries
+):
     for _ in range(15):
         add_member(tenant, Role.STAFF)
     # session, user, memberships (switcher), member count, recent events
@@ -49,7 +51,7 @@ def test_team_page_query_count_is_flat(owner_client, tenant, django_assert_num_q
         add_member(tenant, Role.STAFF)
     with django_assert_num_queries(len(first.captured_queries)):
         response = owner_client.get(reverse("tenants:team"))
-    assert response.content.decode().count("data-label=\"E-mail\"") == 24
+    assert response.content.decode().count('data-label="E-mail"') == 24
 
 
 def test_user_switches_between_their_tenants(client, owner, tenant, other_tenant, make_client):
@@ -106,7 +108,9 @@ def test_staff_sees_team_without_controls(make_client, staff_user, tenant):
 
 def test_staff_cannot_change_roles_through_a_forged_post(make_client, staff_user, tenant, owner):
     target = Membership.objects.get(tenant=tenant, user=owner)
-    response = make_client(staff_user, tenant).post(reverse("tenants:member_role", args=[target.pk]), {"role": "staff"})
+    response = make_client(staff_user, tenant).post(
+        reverse("tenants:member_role", args=[target.pk]), {"role": "staff"}
+    )
     assert response.status_code == 403
     target.refresh_from_db()
     assert target.role == Role.OWNER
@@ -114,7 +118,13 @@ def test_staff_cannot_change_roles_through_a_forged_post(make_client, staff_user
 
 def test_profile_update_with_logo(owner_client, tenant):
     logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
-    data = {"name": "Shop A Gold", "state_code": "27", "gstin": gstin_for("27"), "address": "MG Road", "logo": logo}
+    data = {
+        "name": "Shop A Gold",
+        "state_code": "27",
+        "gstin": gstin_for("27"),
+        "address": "MG Road",
+        "logo": logo,
+    }
     response = owner_client.post(reverse("tenants:settings_profile"), data)
     assert response.status_code == 302, response.context["form"].errors
     tenant.refresh_from_db()
@@ -131,7 +141,10 @@ def test_profile_update_with_logo(owner_client, tenant):
 @pytest.mark.parametrize(
     "upload, message",
     [
-        (SimpleUploadedFile("logo.png", b"%PDF-1.4 not an image", content_type="image/png"), "PNG, JPEG or WebP"),
+        (
+            SimpleUploadedFile("logo.png", b"%PDF-1.4 not an image", content_type="image/png"),
+            "PNG, JPEG or WebP",
+        ),
         (SimpleUploadedFile("logo.gif", _png(fmt="GIF"), content_type="image/gif"), "PNG, JPEG or WebP"),
     ],
 )
@@ -147,8 +160,13 @@ def test_bad_logo_is_refused_and_nothing_changes(owner_client, tenant, upload, m
 
 def test_oversized_logo_is_refused(owner_client, tenant, settings):
     settings.LOGO_MAX_BYTES = 100
-    data = {"name": "x", "state_code": "27", "gstin": "", "address": "",
-            "logo": SimpleUploadedFile("logo.png", _png(), content_type="image/png")}
+    data = {
+        "name": "x",
+        "state_code": "27",
+        "gstin": "",
+        "address": "",
+        "logo": SimpleUploadedFile("logo.png", _png(), content_type="image/png"),
+    }
     response = owner_client.post(reverse("tenants:settings_profile"), data)
     assert response.status_code == 422
     assert "the limit is" in " ".join(response.context["form"].errors["logo"])
@@ -161,20 +179,26 @@ def test_profile_gstin_of_wrong_state_is_refused(owner_client, tenant):
     assert "Karnataka" in " ".join(response.context["form"].errors["gstin"])
 
 
-def test_invite_accept_by_new_user_through_the_pages(owner_client, tenant, client, django_capture_on_commit_callbacks):
+def test_invite_accept_by_new_user_through_the_pages(
+    owner_client, tenant, client, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(reverse("tenants:invitation_create"), {"email": "karan@example.in", "role": "admin"})
+        response = owner_client.post(
+            reverse("tenants:invitation_create"), {"email": "karan@example.in", "role": "admin"}
+        )
     assert response.status_code == 302
     link = next(line for line in mail.outbox[0].body.splitlines() if "/invitations/" in line)
-    path = link[link.index("/invitations/"):]
+    path = link[link.index("/invitations/") :]
     from django.test import Client
 
     newcomer = Client()
     page = newcomer.get(path)
     assert page.status_code == 200 and "Join Shop A Jewellers" in page.content.decode()
-    joined = newcomer.post(path, {"full_name": "Karan", "password1": "karan-pass-2026", "password2": "karan-pass-2026"})
+    joined = newcomer.post(
+        path, {"full_name": "Karan", "password1": "karan-pass-2026", "password2": "karan-pass-2026"}
+    )
     assert joined.status_code == 302
     dash = newcomer.get(reverse("tenants:dashboard"))
     assert dash.context["active_tenant"] == tenant and dash.context["active_membership"].role == Role.ADMIN

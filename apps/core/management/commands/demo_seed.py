@@ -8,7 +8,7 @@ from apps.accounts.models import User
 from apps.tenants import services as tenant_services
 from apps.tenants.models import Membership, Role, Tenant
 
-DEMO_PASSWORD = "tijori-demo-2026"
+DEMO_PASSWORD = "tijori-demo-2026"  # noqa: S105 - printed on purpose: local demo only
 SUPERADMIN = "admin@tijori.local"
 OWNER = "owner@lakshmi.example"
 STAFF = "staff@lakshmi.example"
@@ -44,7 +44,9 @@ class Command(BaseCommand):
             tenant_services.tenant_create(owner=builder, kind=Tenant.Kind.PERSONAL, name="Asha's projects")
         # The owner also runs a personal workspace, to show switching between tenants.
         if not Membership.objects.filter(user=owner, tenant__kind=Tenant.Kind.PERSONAL).exists():
-            tenant_services.tenant_create(owner=owner, kind=Tenant.Kind.PERSONAL, name="Lakshmi's side projects")
+            tenant_services.tenant_create(
+                owner=owner, kind=Tenant.Kind.PERSONAL, name="Lakshmi's side projects"
+            )
 
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Wait for the database, apply migrations (web only, unless told otherwise), then run the command.
+set -eu
+
+python - <<'PY'
+import os, sys, time
+import django
+django.setup()
+from django.db import connections
+from django.db.utils import OperationalError
+deadline = time.monotonic() + int(os.environ.get("TIJORI_DB_WAIT_SECONDS", "60"))
+while True:
+    try:
+        connections["default"].ensure_connection()
+        break
+    except OperationalError as exc:
+        if time.monotonic() > deadline:
+            print(f"database not reachable: {exc}", file=sys.stderr)
+            sys.exit(1)
+        print("waiting for the database...", file=sys.stderr)
+        time.sleep(2)
+PY
+
+if [ "${TIJORI_MIGRATE:-0}" = "1" ]; then
+    python manage.py migrate --noinput
+    python manage.py createcachetable
+fi
+
+exec "$@"

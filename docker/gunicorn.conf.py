@@ -1,0 +1,20 @@
+"""gunicorn for Tijori: sized for the machine, logs to stdout, keep-alive longer than the balancer's idle timeout."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Two workers per core plus one; each worker runs a few threads so slow clients don't block it.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+# Longer than an AWS ALB's 60 s idle timeout, so the balancer closes first (no 502 on reuse).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
