@@ -12,3 +12,5 @@ urlpatterns = [
     path("settings/audit/", include("apps.audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "apps.core.views.server_error_view"

@@ -3,7 +3,8 @@ import mimetypes
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -61,3 +62,9 @@ def public_media_view(request, path: str):
     if not isinstance(storage, FileSystemStorage):
         raise Http404("Public files are served from their bucket.")
     return serve(request, path, document_root=storage.location)
+
+
+def server_error_view(request):
+    """The 500 page, with the request id a user can quote to support. Renders nothing that can fail."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"request_id": getattr(request, "id", "")}))

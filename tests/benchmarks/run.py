@@ -16,7 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -40,9 +40,13 @@ def seed() -> tuple:
         owner = UserFactory(email=f"owner{i}@bench.in")
         tenant = tenant_create(owner=owner, kind=Tenant.Kind.SHOP, name=f"Bench Shop {i}", state_code="27")
         for j in range(4):
-            Membership.objects.create(tenant=tenant, user=UserFactory(email=f"s{i}-{j}@bench.in"), role=Role.STAFF)
+            Membership.objects.create(
+                tenant=tenant, user=UserFactory(email=f"s{i}-{j}@bench.in"), role=Role.STAFF
+            )
         for k in range(30):
-            audit_record(tenant=tenant, actor=owner, action="tenant.update", summary=f"Change {k}", target=tenant)
+            audit_record(
+                tenant=tenant, actor=owner, action="tenant.update", summary=f"Change {k}", target=tenant
+            )
         first = first or (owner, tenant)
     return first
 
@@ -82,9 +86,11 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         t0 = time.perf_counter()
-        owner, tenant = seed()
-        print(f"seeded {SHOPS} shops (5 members, 31 audit events each) in {time.perf_counter() - t0:.1f}s "
-              f"on {connection.vendor}")
+        owner, _tenant = seed()
+        print(
+            f"seeded {SHOPS} shops (5 members, 31 audit events each) in {time.perf_counter() - t0:.1f}s "
+            f"on {connection.vendor}"
+        )
         client = Client()
         client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
         tracemalloc.start()
@@ -93,18 +99,27 @@ def main() -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         base = results[0]["req_per_s"]
-        print(f"\n{'scenario':<22}{'status':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'queries':>9}{'vs live':>9}")
+        print(
+            f"\n{'scenario':<22}{'status':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+            f"{'queries':>9}{'vs live':>9}"
+        )
         for r in results:
             r["ratio_to_live"] = round(r["req_per_s"] / base, 3)
-            print(f"{r['path']:<22}{r['status']:>7}{r['req_per_s']:>9}{r['p50_ms']:>9}{r['p95_ms']:>9}"
-                  f"{r['p99_ms']:>9}{r['queries']:>9}{r['ratio_to_live']:>9}")
+            print(
+                f"{r['path']:<22}{r['status']:>7}{r['req_per_s']:>9}{r['p50_ms']:>9}{r['p95_ms']:>9}"
+                f"{r['p99_ms']:>9}{r['queries']:>9}{r['ratio_to_live']:>9}"
+            )
         print(f"\npeak Python memory while measuring: {peak / 1e6:.1f} MB (in-process test client, 1 thread)")
         out = Path(settings.VAR_DIR) / "bench"
         out.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        report = {"at": stamp, "database": connection.vendor, "shops": SHOPS, "results": results,
-                  "peak_memory_bytes": peak}
+        report = {
+            "at": stamp,
+            "database": connection.vendor,
+            "shops": SHOPS,
+            "results": results,
+            "peak_memory_bytes": peak,
+        }
         (out / f"pages-{stamp}.json").write_text(json.dumps(report, indent=2))
         print(f"written to {out / f'pages-{stamp}.json'}")
     finally:

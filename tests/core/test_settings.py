@@ -119,6 +119,9 @@ def test_every_environment_variable_is_documented_in_env_example():
     read = set()
     for path in (root / "config" / "settings").glob("*.py"):
         read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
-    read |= {f"S3_BUCKET_{alias.upper()}" for alias in ["default", "public", "certificates", "invoices", "exports", "backups"]}
+    read |= {
+        f"S3_BUCKET_{alias.upper()}"
+        for alias in ["default", "public", "certificates", "invoices", "exports", "backups"]
+    }
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
     assert read - documented == set()
