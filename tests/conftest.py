@@ -125,3 +125,11 @@ def make_client():
         return login(Client(), user, tenant)
 
     return _make
+
+
+@pytest.fixture
+def api(tenant, owner):
+    """An API client holding an owner-role key of `tenant`."""
+    from tests.api_helpers import ApiClient, make_key
+
+    return ApiClient(make_key(tenant, owner, "owner"))

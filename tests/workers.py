@@ -54,6 +54,7 @@ def running_worker(tmp_path: Path, *, queues: str = "default,aws,reports", extra
             "data_folder_in": str(folder / "out"),
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     _reset_producer_pool()

@@ -41,3 +41,26 @@ class TenantOwned(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class IdempotencyKey(TenantOwned):
+    """A claimed `Idempotency-Key` of a tenant and the response first given for it (kept 24 hours).
+
+    The row is inserted in the same transaction as the work it guards, so a request that fails
+    (rolls back) leaves no claim behind, and two requests racing with one key cannot both do the work:
+    the unique index makes the second wait for, then see, the first.
+    """
+
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_key_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.response_status})"

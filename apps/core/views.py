@@ -3,7 +3,7 @@ import mimetypes
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files.storage import FileSystemStorage, storages
-from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotFound, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -66,5 +66,19 @@ def public_media_view(request, path: str):
 
 def server_error_view(request):
     """The 500 page, with the request id a user can quote to support. Renders nothing that can fail."""
+    if request.path.startswith("/api/"):
+        body = {
+            "code": "server_error",
+            "message": "Something went wrong on our side. Please try again.",
+            "fields": {},
+        }
+        return JsonResponse(body, status=500)
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"request_id": getattr(request, "id", "")}))
+
+
+def not_found_view(request, exception=None):
+    """404: JSON in the API's error shape under /api/, the friendly page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))

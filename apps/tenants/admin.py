@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from apps.tenants import services
-from apps.tenants.models import Invitation, Membership, Tenant
+from apps.tenants.models import ApiKey, Invitation, Membership, Tenant
 
 
 class TenantMembershipInline(admin.TabularInline):
@@ -66,3 +66,24 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # invitations are made by tenant admins, so they are audited and e-mailed
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "prefix", "role", "status", "created_by", "last_used_at", "created_at"]
+    list_filter = ["role", "created_at"]
+    search_fields = ["name", "prefix", "tenant__name", "created_by__email"]
+    list_select_related = ["tenant", "created_by"]
+    readonly_fields = [f.name for f in ApiKey._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # keys are made by the tenant, so the secret is shown only to them
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for key in queryset.select_related("tenant"):
+            services.api_key_revoke(
+                tenant=key.tenant, actor=request.user, api_key=key, reason="by platform admin"
+            )
+        messages.success(request, f"Revoked {queryset.count()} key(s).")

@@ -15,3 +15,7 @@ class InvitationError(ApplicationError):
 
 class AlreadyMemberError(ApplicationError):
     code = "already_member"
+
+
+class ApiKeyInvalid(ApplicationError):
+    code = "api_key_invalid"

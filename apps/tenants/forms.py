@@ -53,3 +53,21 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=80, help_text="What will use it, e.g. “Tally sync” or “Website”."
+    )
+    role = forms.ChoiceField(label="Role", help_text="The key can do what a member with this role can.")
+    expires_on = forms.DateField(
+        label="Expires on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for a key that works until revoked.",
+    )
+
+    def __init__(self, *args, actor_role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _roles_up_to(actor_role)
+        self.fields["role"].initial = Role.STAFF

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.tenants.models import Invitation, Membership, Tenant
+from apps.tenants.models import ApiKey, Invitation, Membership, Tenant
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -37,3 +37,20 @@ def invitation_pending_list(*, tenant: Tenant) -> list[Invitation]:
 
 def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
     return get_object_or_404(Invitation.objects.for_tenant(tenant), pk=invitation_id)
+
+
+def invitation_open_list(*, tenant: Tenant) -> QuerySet[Invitation]:
+    """Invitations not accepted or withdrawn (expired ones included: their status says so)."""
+    return (
+        Invitation.objects.for_tenant(tenant)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("pk")
+    )
+
+
+def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
+    return ApiKey.objects.for_tenant(tenant).select_related("created_by").order_by("-created_at", "-pk")
+
+
+def api_key_get(*, tenant: Tenant, api_key_id: int) -> ApiKey:
+    return get_object_or_404(api_key_list(tenant=tenant), pk=api_key_id)

@@ -1,9 +1,12 @@
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import services as account_services
@@ -14,7 +17,7 @@ from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
 from apps.tenants import selectors, services
 from apps.tenants.decorators import tenant_view
-from apps.tenants.forms import InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
+from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
 from apps.tenants.middleware import SESSION_KEY
 from apps.tenants.models import Role
 
@@ -243,3 +246,55 @@ def invitation_accept_view(request, token: str):
     return render(
         request, "tenants/invitation_accept.html", context, status=422 if form and form.errors else 200
     )
+
+
+def _api_keys_context(request, *, form=None, created=None, secret=None) -> dict:
+    return {
+        "api_keys": selectors.api_key_list(tenant=request.tenant),
+        "form": form or ApiKeyForm(actor_role=request.membership.role),
+        "created": created,
+        "secret": secret,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view(Role.ADMIN)
+def api_keys_view(request):
+    """List keys; a POST makes one and shows its secret on this one page, never again."""
+    if request.method == "GET":
+        return render(request, "tenants/api_keys.html", _api_keys_context(request))
+    form = ApiKeyForm(request.POST, actor_role=request.membership.role)
+    if form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = (
+            datetime.combine(expires_on, time.max, tzinfo=timezone.get_current_timezone())
+            if expires_on
+            else None
+        )
+        try:
+            key, secret = services.api_key_create(
+                tenant=request.tenant,
+                actor=request.user,
+                actor_membership=request.membership,
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+                expires_at=expires_at,
+            )
+        except (ValidationError, ApplicationError) as exc:
+            form_add_service_error(form, exc)
+        else:
+            response = render(
+                request, "tenants/api_keys.html", _api_keys_context(request, created=key, secret=secret)
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "tenants/api_keys.html", _api_keys_context(request, form=form), status=422)
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def api_key_revoke_view(request, api_key_id: int):
+    key = selectors.api_key_get(tenant=request.tenant, api_key_id=api_key_id)
+    services.api_key_revoke(tenant=request.tenant, actor=request.user, api_key=key)
+    messages.success(request, f"The key “{key.name}” was revoked; requests with it now get 401.")
+    return redirect("tenants:api_keys")

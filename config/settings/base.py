@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "storages",
     "apps.core",
@@ -221,6 +225,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_DATA_DIR / "out"),
         "data_folder_out": str(CELERY_DATA_DIR / "out"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
     }
 elif CELERY_BROKER_URL.startswith("redis"):
@@ -246,6 +251,10 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
+    "idempotency-keys-purge": {
+        "task": "apps.core.tasks.idempotency_keys_purge_task",
+        "schedule": crontab(minute=7),
+    },
     "audit-retention-purge": {
         "task": "apps.audit.tasks.audit_retention_purge_task",
         "schedule": crontab(hour=2, minute=30),
@@ -253,6 +262,63 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- REST API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.tenants.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.tenants.permissions.TenantRolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.throttling.TenantRateThrottle",
+        "apps.core.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "tenant": env("API_THROTTLE_TENANT", default="1200/min"),
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+        "expensive": env("API_THROTTLE_EXPENSIVE", default="20/hour"),
+    },
+    "NUM_PROXIES": None,  # set below from NUM_PROXIES
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tijori API",
+    "DESCRIPTION": (
+        "The REST API of Tijori for integrations: a shop's accounting tool, a storefront, a script. "
+        "Authenticate with a per-workspace API key (`Authorization: Bearer tj_…`, made in Settings → "
+        "API keys); a key acts as its workspace with its role. Every error answers JSON "
+        "`{code, message, fields}`. Lists are paginated (`page`, `page_size` up to 200). POST requests "
+        "accept an `Idempotency-Key` header."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema_add_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "apps.tenants.models.Role",
+        "InvitationStatusEnum": "apps.tenants.models.Invitation.Status",
+        "ApiKeyStatusEnum": "apps.tenants.models.ApiKey.Status",
+    },
+}
 
 # --- Product rules -----------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = 7 * 365 + 2  # seven years, leap days included
@@ -291,3 +357,4 @@ LOGGING = {
 # Proxies in front of the web process that append to X-Forwarded-For (1 behind a load balancer).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "apps.core.context.request_client_ip"
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES or None

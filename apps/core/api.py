@@ -1,0 +1,171 @@
+"""What every API endpoint shares: the error shape, pagination, and the schema's error responses."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    code = serializers.CharField(help_text="Stable, machine-readable reason, e.g. `not_found`, `invalid`.")
+    message = serializers.CharField(help_text="A sentence for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages for invalid input (`non_field_errors` for the whole body); else empty.",
+    )
+
+
+def _fields(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for name, value in detail.items():
+            if isinstance(value, dict):
+                for sub, messages in _fields(value).items():
+                    out[f"{name}.{sub}"] = messages
+            elif isinstance(value, list):
+                flat: list[str] = []
+                for item in value:
+                    if isinstance(item, dict):
+                        for sub, messages in _fields(item).items():
+                            out[f"{name}.{sub}"] = messages
+                    else:
+                        flat.append(str(item))
+                if flat:
+                    out[name] = flat
+            else:
+                out[name] = [str(value)]
+        return out
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(item) for item in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def error_response(
+    code: str, message: str, http_status: int, fields: dict | None = None, headers=None
+) -> Response:
+    return Response(
+        {"code": code, "message": message, "fields": fields or {}}, status=http_status, headers=headers
+    )
+
+
+def exception_handler(exc, context):
+    """One shape for every API error: {"code", "message", "fields"}, with the fitting status."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        exc = exceptions.ValidationError(detail)
+    if isinstance(exc, ApplicationError):
+        return error_response(exc.code, exc.message, getattr(exc, "status_code", status.HTTP_409_CONFLICT))
+    if isinstance(exc, Http404):
+        return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("unhandled API error", exc_info=exc)
+        return error_response(
+            "server_error",
+            "Something went wrong on our side. Please try again.",
+            status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _fields(exc.detail)
+        first = next(iter(fields.values()), ["Invalid input."])[0]
+        body = {"code": "invalid", "message": f"Invalid input: {first}", "fields": fields}
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        message = (
+            str(detail)
+            if not isinstance(detail, dict | list)
+            else str(next(iter(_fields(detail).values()))[0])
+        )
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        if isinstance(exc, exceptions.NotFound):
+            code, message = "not_found", "Not found."
+        body = {"code": code, "message": message, "fields": {}}
+    else:  # pragma: no cover - drf only answers APIException subclasses
+        body = {"code": "error", "message": str(exc), "fields": {}}
+    response.data = body
+    return response
+
+
+class Pagination(PageNumberPagination):
+    """`?page=2&page_size=50`; at most 200 per page."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_ERRORS = {
+    "400": "Invalid input: `fields` names what is wrong.",
+    "401": "No credentials, or an invalid, revoked or expired API key.",
+    "403": "Your role does not allow this, or the workspace is deactivated.",
+    "404": "No such object in your workspace (another workspace's objects are not found either), or no such page.",
+    "409": "A business rule refused the change, or a request with this Idempotency-Key is still running.",
+    "422": "This Idempotency-Key was used before with a different request.",
+    "429": "Too many requests: wait the number of seconds in `Retry-After`.",
+}
+
+
+def schema_add_errors(result, generator, request, public):
+    """drf-spectacular post-processing: document the shared error answers on every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "required": ["code", "message", "fields"],
+        },
+    )
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["400", "401", "403", "429"]
+            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
+            if "{" in path or paginated:
+                codes.append("404")
+            if method in {"post", "put", "patch", "delete"}:
+                codes.append("409")
+            if method == "post":
+                codes.append("422")
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "header",
+                        "name": "Idempotency-Key",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 255},
+                        "description": "Repeat the request safely: the same key and body return the first "
+                        "response (for 24 hours) without doing the work again.",
+                    }
+                )
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {"description": _ERRORS[code], "content": {"application/json": {"schema": ERROR_REF}}},
+                )
+    return result

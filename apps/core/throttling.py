@@ -1,0 +1,47 @@
+"""Request rates per tenant (or per address when anonymous), counted in the shared cache.
+
+The cache is Redis in production, shared by every web process; a per-process cache would multiply
+each limit by the number of processes.
+"""
+
+from __future__ import annotations
+
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+
+def _tenant(request):
+    return getattr(request, "tenant", None)
+
+
+class TenantRateThrottle(SimpleRateThrottle):
+    """All requests of one tenant, whoever makes them (its people and its keys together)."""
+
+    scope = "tenant"
+
+    def get_cache_key(self, request, view):
+        tenant = _tenant(request)
+        if tenant is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": tenant.pk}
+
+
+class AnonymousRateThrottle(AnonRateThrottle):
+    """Requests without credentials, per client address."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if _tenant(request) is not None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ExpensiveOperationThrottle(TenantRateThrottle):
+    """A stricter budget for operations that cost real work or money (e-mails, AWS calls)."""
+
+    scope = "expensive"
+
+    def allow_request(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)

@@ -1,0 +1,35 @@
+"""Every change to tenants, memberships, invitations and API keys: in a transaction, validated, audited."""
+
+from apps.tenants.services.api_keys import (
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+)
+from apps.tenants.services.members import (
+    invitation_accept,
+    invitation_create,
+    invitation_from_token,
+    invitation_revoke,
+    invitation_send,
+    invitation_token,
+    membership_change_role,
+    membership_remove,
+)
+from apps.tenants.services.tenants import tenant_create, tenant_set_active, tenant_update
+
+__all__ = [
+    "api_key_authenticate",
+    "api_key_create",
+    "api_key_revoke",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_from_token",
+    "invitation_revoke",
+    "invitation_send",
+    "invitation_token",
+    "membership_change_role",
+    "membership_remove",
+    "tenant_create",
+    "tenant_set_active",
+    "tenant_update",
+]

@@ -1,0 +1,127 @@
+"""API keys: made by owners and admins, shown once, stored hashed, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.tenants.exceptions import ApiKeyInvalid, RoleNotAllowedError
+from apps.tenants.models import ApiKey, Membership, Role, Tenant
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+KEY_PREFIX = "tj"
+# last_used_at is a hint for humans; writing it on every request would cost a write per call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    tenant: Tenant,
+    actor: User,
+    actor_membership: Membership,
+    name: str,
+    role: str,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Make a key; returns it with its secret, which is never stored and can't be shown again."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Give the key a name, such as the tool that will use it."]
+    if role not in Role.values:
+        errors["role"] = ["Choose owner, admin or staff."]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = ["The expiry must be in the future."]
+    if errors:
+        raise ValidationError(errors)
+    if Role.rank(role) > Role.rank(actor_membership.role):
+        raise RoleNotAllowedError(f"You can't give a key the {Role(role).label} role: it is above your own.")
+    prefix = secrets.token_hex(4)
+    secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        tenant=tenant,
+        name=name[:80],
+        prefix=prefix,
+        key_hash=_hash(secret),
+        role=role,
+        created_by=actor,
+        expires_at=expires_at,
+    )
+    key.full_clean()
+    key.save()
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="api_key.create",
+        target=key,
+        summary=f"Created API key “{key.name}” ({prefix}…) with the {key.get_role_display()} role",
+    )
+    return key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, tenant: Tenant, actor: User | None, api_key: ApiKey, reason: str = "") -> ApiKey:
+    assert api_key.tenant_id == tenant.id
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked_at is not None:
+        return api_key
+    api_key.revoked_at = timezone.now()
+    api_key.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        tenant=tenant,
+        actor=actor,
+        action="api_key.revoke",
+        target=api_key,
+        summary=f"Revoked API key “{api_key.name}” ({api_key.prefix}…){': ' + reason if reason else ''}"[
+            :300
+        ],
+    )
+    return api_key
+
+
+def api_key_authenticate(secret: str) -> tuple[ApiKey, Membership]:
+    """The key a bearer secret names and the role it acts with; ApiKeyInvalid says why not.
+
+    A key acts with its own role, capped by its creator's current role in the tenant; a creator who
+    left the tenant takes their keys' rights along (their keys are also revoked on removal).
+    """
+    parts = (secret or "").split("_", 2)  # the random part may itself contain "_"
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise ApiKeyInvalid("This is not a Tijori API key. It should look like tj_1a2b3c4d_….")
+    key = ApiKey.objects.select_related("tenant", "created_by").filter(prefix=parts[1]).first()
+    if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)):
+        raise ApiKeyInvalid("This API key is not valid. Check that it was copied whole.")
+    if key.revoked_at is not None:
+        raise ApiKeyInvalid("This API key has been revoked. Ask an owner or admin for a new one.")
+    if key.expires_at is not None and key.expires_at <= timezone.now():
+        raise ApiKeyInvalid("This API key has expired. Ask an owner or admin for a new one.")
+    creator = key.created_by
+    membership = (
+        Membership.objects.filter(tenant=key.tenant, user=creator).first()
+        if creator and creator.is_active
+        else None
+    )
+    if membership is None:
+        raise ApiKeyInvalid("The person who made this API key no longer belongs to this workspace.")
+    role = key.role if Role.rank(key.role) <= Role.rank(membership.role) else membership.role
+    acting = Membership(tenant=key.tenant, user=creator, role=role)
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key, acting

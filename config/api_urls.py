@@ -1,0 +1,21 @@
+"""/api/v1/: every app's endpoints, in one router."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.audit.api import AuditEventViewSet
+from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("members", MemberViewSet, basename="member")
+router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("me", MeView.as_view(), name="me"),
+    path("tenant", TenantView.as_view(), name="tenant"),
+    *router.urls,
+]
