@@ -1,22 +1,107 @@
-"""`make bench`: page and endpoint timings in-process, on a throwaway database seeded with shops.
+"""`make bench`: gunicorn under production settings, loaded by locust, on a seeded PostgreSQL database.
 
-Prints, per scenario: requests/s, p50/p95/p99 latency, SQL queries per request, and peak memory of
-the run; writes the same figures as JSON under var/bench/. Figures, not pass/fail thresholds.
+Steps: drop and recreate the bench database, migrate, seed shops (members, audit trails, an API key
+each, logged-in sessions); count the SQL queries of one request per URL in-process (Django test
+client, same database); collect static files and start gunicorn on 127.0.0.1 with
+docker/gunicorn.conf.py; then, one locust process per scenario, measure each URL alone at
+saturation and finally a mix of pages and API calls by hundreds of people with think time.
+
+Prints requests/s, p50/p95/p99, errors, queries per request and throughput relative to
+/api/health/live (same server, same run), and writes every figure to var/bench/<time>.json.
+Figures, not pass/fail thresholds: the load generator, gunicorn, PostgreSQL and Redis share the
+machine's CPUs, so absolute numbers only compare with runs on the same machine.
+
+Settings, from the environment:
+  BENCH_DATABASE_URL   postgres://postgres@127.0.0.1:5432/tijori_bench (dropped and recreated!)
+  BENCH_REDIS_URL      redis://127.0.0.1:6379/2
+  BENCH_SHOPS          300       shops seeded
+  BENCH_SECONDS        20        measured seconds per single-URL scenario
+  BENCH_USERS          32        concurrent locust users in those (no think time)
+  BENCH_MIXED_USERS    500       people in the mixed scenario (1-3 s think time)
+  BENCH_MIXED_SPAWN    50        people added per second before the mixed window opens
+  BENCH_MIXED_SECONDS  60        measured seconds of the mixed scenario
+  GUNICORN_WORKERS     2 per CPU; GUNICORN_THREADS 4 (as docker/gunicorn.conf.py)
+  BENCH_GUNICORN_ARGS  ""        extra gunicorn options over the config file, e.g. "--max-requests 0"
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
-import statistics
+import platform
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+BASE_DIR = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
 
-import django
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/tijori_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/2"
+SHOPS = _int("BENCH_SHOPS", 300)
+SECONDS = _int("BENCH_SECONDS", 20)
+USERS = _int("BENCH_USERS", 32)
+MIXED_USERS = _int("BENCH_MIXED_USERS", 500)
+MIXED_SPAWN = _int("BENCH_MIXED_SPAWN", 50)
+MIXED_SECONDS = _int("BENCH_MIXED_SECONDS", 60)
+CPUS = os.cpu_count() or 1
+WORKERS = _int("GUNICORN_WORKERS", 2 * CPUS)
+THREADS = _int("GUNICORN_THREADS", 4)
+GUNICORN_ARGS = shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", ""))
+# Raised far above any rate reached here: a 429 would measure the throttle, not the application.
+THROTTLE = "10000000/min"
+# The deployment target the mixed scenario is read against.
+TARGET_API_P95_MS = 200
+TARGET_PEOPLE = "300-500"
+
+SINGLE = [
+    ("/api/health/live", "none"),
+    ("/api/health", "none"),
+    ("/", "session"),
+    ("/api/v1/me", "key"),
+    ("/api/v1/audit-events?page_size=50", "key"),
+]
+# Half pages, half API calls; the dashboard is what people open most.
+MIX = [
+    ("/", "session", 3),
+    ("/settings/team/", "session", 1),
+    ("/settings/audit/", "session", 1),
+    ("/api/v1/me", "key", 2),
+    ("/api/v1/audit-events?page_size=50", "key", 2),
+    ("/api/v1/members", "key", 1),
+]
+
+# The harness process itself: test settings (cheap hasher, no manifest storage) on the bench
+# database, with Redis as the cache so the query counts match production's (a database cache
+# would add queries of its own). The secret key is shared with gunicorn: sessions are signed
+# with it and their auth hash is derived from it.
+SECRET_KEY = secrets.token_urlsafe(50)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["REDIS_URL"] = REDIS_URL
+os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
+
+import django  # noqa: E402
 
 django.setup()
 
@@ -25,105 +110,403 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-SHOPS = int(os.environ.get("BENCH_SHOPS", 300))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", 300))
+from tests.benchmarks import seed as seeding  # noqa: E402
 
 
-def seed() -> tuple:
-    from apps.audit.services import audit_record
-    from apps.tenants.models import Membership, Role, Tenant
-    from apps.tenants.services import tenant_create
-    from tests.factories import UserFactory
-
-    first = None
-    for i in range(SHOPS):
-        owner = UserFactory(email=f"owner{i}@bench.in")
-        tenant = tenant_create(owner=owner, kind=Tenant.Kind.SHOP, name=f"Bench Shop {i}", state_code="27")
-        for j in range(4):
-            Membership.objects.create(
-                tenant=tenant, user=UserFactory(email=f"s{i}-{j}@bench.in"), role=Role.STAFF
-            )
-        for k in range(30):
-            audit_record(
-                tenant=tenant, actor=owner, action="tenant.update", summary=f"Change {k}", target=tenant
-            )
-        first = first or (owner, tenant)
-    return first
-
-
-def measure(client: Client, path: str) -> dict:
-    client.get(path)  # warm up
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        status = client.get(path).status_code
-    timings = []
-    start = time.perf_counter()
-    for _ in range(REQUESTS):
-        t0 = time.perf_counter()
-        client.get(path)
-        timings.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - start
-    q = statistics.quantiles(timings, n=100)
+def server_environment(var_dir: Path, port: int) -> dict[str, str]:
     return {
-        "path": path,
-        "status": status,
-        "requests": REQUESTS,
-        "req_per_s": round(REQUESTS / elapsed, 1),
-        "p50_ms": round(q[49], 2),
-        "p95_ms": round(q[94], 2),
-        "p99_ms": round(q[98], 2),
-        "queries": count[0],
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "TIJORI_VAR_DIR": str(var_dir),
+        "API_THROTTLE_TENANT": THROTTLE,
+        "API_THROTTLE_ANON": THROTTLE,
+        "API_THROTTLE_EXPENSIVE": THROTTLE,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(WORKERS),
+        "GUNICORN_THREADS": str(THREADS),
+        "PYTHONUNBUFFERED": "1",
     }
 
 
-def main() -> None:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 10) -> int:
+    """Status of one GET, redirects not followed (a redirect to the login page is not a page)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        t0 = time.perf_counter()
-        owner, _tenant = seed()
-        print(
-            f"seeded {SHOPS} shops (5 members, 31 audit events each) in {time.perf_counter() - t0:.1f}s "
-            f"on {connection.vendor}"
-        )
-        client = Client()
-        client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
-        tracemalloc.start()
-        results = [measure(Client(), "/api/health/live"), measure(Client(), "/api/health")]
-        results += [measure(client, p) for p in ["/", "/settings/team/", "/settings/audit/"]]
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        base = results[0]["req_per_s"]
-        print(
-            f"\n{'scenario':<22}{'status':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-            f"{'queries':>9}{'vs live':>9}"
-        )
-        for r in results:
-            r["ratio_to_live"] = round(r["req_per_s"] / base, 3)
-            print(
-                f"{r['path']:<22}{r['status']:>7}{r['req_per_s']:>9}{r['p50_ms']:>9}{r['p95_ms']:>9}"
-                f"{r['p99_ms']:>9}{r['queries']:>9}{r['ratio_to_live']:>9}"
-            )
-        print(f"\npeak Python memory while measuring: {peak / 1e6:.1f} MB (in-process test client, 1 thread)")
-        out = Path(settings.VAR_DIR) / "bench"
-        out.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        report = {
-            "at": stamp,
-            "database": connection.vendor,
-            "shops": SHOPS,
-            "results": results,
-            "peak_memory_bytes": peak,
-        }
-        (out / f"pages-{stamp}.json").write_text(json.dumps(report, indent=2))
-        print(f"written to {out / f'pages-{stamp}.json'}")
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response.status
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        conn.close()
+
+
+def auth_headers(auth: str, credential: seeding.Credential) -> dict[str, str]:
+    if auth == "session":
+        return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={credential.session_key}"}
+    if auth == "key":
+        return {"Authorization": f"Bearer {credential.api_key}"}
+    return {}
+
+
+class Server:
+    """gunicorn with the production settings and config file, stopped by its own pid."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir
+        self.port = free_port()
+        self.env = server_environment(var_dir, self.port)
+        self.log_path = var_dir / "gunicorn.log"
+        self.process: subprocess.Popen | None = None
+
+    def collectstatic(self) -> None:
+        # Pages need the manifest of CompressedManifestStaticFilesStorage, as in the Docker image.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=BASE_DIR,
+            env=self.env,
+            check=True,
+            timeout=300,
+        )
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "config.wsgi", "--config", "docker/gunicorn.conf.py", *GUNICORN_ARGS],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in the terminal reaches the harness only, which stops it
+        )
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if get(self.port, "/api/health/live", timeout=2) == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"gunicorn did not answer /api/health/live within 60 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # graceful: workers finish what they are doing
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            # The session started with it is gunicorn's own: its group id is the master's pid.
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def log_summary(self) -> dict:
+        """Errors the server logged (Django's JSON lines, gunicorn's own) and workers it booted."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        errors = [
+            line
+            for line in text.splitlines()
+            if '"level": "ERROR"' in line or "[ERROR]" in line or "[CRITICAL]" in line or "Traceback" in line
+        ]
+        return {
+            "error_lines": len(errors),
+            "error_samples": [line[:300] for line in errors[:3]],
+            "workers_booted": len(re.findall(r"Booting worker with pid", text)),
+        }
+
+
+def count_queries(path: str, auth: str, credential: seeding.Credential) -> dict:
+    """Status and SQL queries of one request, after a warm-up request has filled the caches.
+
+    Not counted: the `SELECT 1` that CONN_HEALTH_CHECKS sends on a reused connection before each
+    request's first query under gunicorn (the test client skips the request_started handler).
+    """
+    client = Client()
+    if auth == "session":
+        client.cookies[settings.SESSION_COOKIE_NAME] = credential.session_key
+    headers = auth_headers(auth, credential) if auth == "key" else {}
+    queries: list[str] = []
+
+    def counter(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    try:
+        client.get(path, headers=headers)
+        with connection.execute_wrapper(counter):
+            status = client.get(path, headers=headers).status_code
+    except Exception as exc:  # a view that raises is a finding to print, not a reason to stop
+        return {"status": None, "queries": None, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": status, "queries": len(queries)}
+
+
+def run_load(spec: dict, work_dir: Path, name: str) -> dict:
+    spec_path, out_path, log_path = (work_dir / f"{name}.{ext}" for ext in ("spec.json", "out.json", "log"))
+    spec_path.write_text(json.dumps(spec))
+    limit = spec["users"] / spec["spawn_rate"] + spec["seconds"] + 120
+    with log_path.open("wb") as log:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "tests.benchmarks.load", str(spec_path), str(out_path)],
+                cwd=BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=limit,  # on expiry, run() kills the locust process it started
+            )
+        except subprocess.TimeoutExpired:
+            return {"failed": f"locust did not finish within {limit:.0f} s"}
+    if done.returncode != 0 or not out_path.exists():
+        tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+        return {"failed": f"locust exited with {done.returncode}: {tail}"}
+    return json.loads(out_path.read_text())
+
+
+def fmt(value, width: int, digits: int = 0) -> str:
+    if value is None:
+        return f"{'-':>{width}}"
+    if isinstance(value, float):
+        return f"{value:>{width},.{digits}f}"
+    return f"{value:>{width},}"
+
+
+def main() -> None:
+    started = time.monotonic()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    db = seeding.database_recreate(DATABASE_URL)
+    print(
+        f"bench database {db['NAME']} recreated on {db.get('HOST')}:{db.get('PORT')}; migrating…", flush=True
+    )
+    seeding.database_migrate()
+    seeded = seeding.seed(shops=SHOPS, people=max(MIXED_USERS, USERS))
+    print(
+        f"seeded {seeded.shops} shops, {seeded.users:,} users, {seeded.memberships:,} memberships, "
+        f"{seeded.audit_events:,} audit events, {len(seeded.credentials)} sessions and "
+        f"{seeded.shops} API keys in {seeded.seconds} s",
+        flush=True,
+    )
+    credentials = seeded.credentials
+    pg_version = connection.pg_version
+
+    setup_test_environment()
+    paths = {(p, a) for p, a in SINGLE} | {(p, a) for p, a, _w in MIX}
+    queries = {p: count_queries(p, a, credentials[0]) for p, a in sorted(paths)}
+    connection.close()  # the harness holds no connection while the server is measured
+
+    work_dir = Path(tempfile.mkdtemp(prefix="tijori-bench-"))
+    server = Server(work_dir)
+    report: dict = {
+        "at": stamp,
+        "machine": {"cpus": CPUS, "python": platform.python_version(), "postgresql": pg_version},
+        "config": {
+            "gunicorn_workers": WORKERS,
+            "gunicorn_threads": THREADS,
+            "gunicorn_args": GUNICORN_ARGS,
+            "users": USERS,
+            "seconds": SECONDS,
+            "mixed_users": MIXED_USERS,
+            "mixed_spawn_rate": MIXED_SPAWN,
+            "mixed_seconds": MIXED_SECONDS,
+            "throttle_rates": THROTTLE,
+        },
+        "seed": {k: v for k, v in asdict(seeded).items() if k != "credentials"},
+        "queries": queries,
+        "scenarios": [],
+    }
+    try:
+        print("collecting static files and starting gunicorn…", flush=True)
+        server.collectstatic()
+        server.start()
+        base = {
+            "host": f"http://127.0.0.1:{server.port}",
+            "port": server.port,
+            "server_pid": server.process.pid,
+            "session_cookie_name": settings.SESSION_COOKIE_NAME,
+        }
+        preflight = {(p, a): get(server.port, p, auth_headers(a, credentials[0])) for p, a in sorted(paths)}
+        for path, auth in SINGLE:
+            row = {"path": path, "auth": auth, "users": USERS, **queries[path]}
+            if preflight[(path, auth)] != 200:
+                row["skipped"] = f"answers {preflight[(path, auth)]} before the run"
+            else:
+                print(f"  GET {path}: {USERS} users for {SECONDS} s…", flush=True)
+                spec = {
+                    **base,
+                    "kind": "single",
+                    "path": path,
+                    "auth": auth,
+                    "users": USERS,
+                    "spawn_rate": USERS,
+                    "seconds": SECONDS,
+                    "credentials": [asdict(c) for c in credentials[:USERS]],
+                }
+                row.update(run_load(spec, work_dir, f"single-{len(report['scenarios'])}"))
+            report["scenarios"].append(row)
+
+        mix = [
+            {"path": p, "auth": a, "weight": w, **queries[p]} for p, a, w in MIX if preflight[(p, a)] == 200
+        ]
+        left_out = [f"{p} ({preflight[(p, a)]})" for p, a, _w in MIX if preflight[(p, a)] != 200]
+        print(
+            f"  mixed: {MIXED_USERS} people, {MIXED_SPAWN}/s ramp-up, {MIXED_SECONDS} s measured…", flush=True
+        )
+        spec = {
+            **base,
+            "kind": "mixed",
+            "mix": mix,
+            "users": MIXED_USERS,
+            "spawn_rate": MIXED_SPAWN,
+            "seconds": MIXED_SECONDS,
+            "credentials": [asdict(c) for c in credentials[:MIXED_USERS]],
+        }
+        mixed = run_load(spec, work_dir, "mixed") if mix else {"failed": "no URL of the mix answered 200"}
+        report["mixed"] = {
+            "users": MIXED_USERS,
+            "tenants": len({c.tenant_id for c in credentials[:MIXED_USERS]}),
+            "think_time_s": [1, 3],
+            "mix": mix,
+            "left_out": left_out,
+            **mixed,
+        }
+    finally:
+        server.stop()
+        report["server_log"] = server.log_summary()
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+    # Throughput relative to the cheapest answer the same server gave in the same run.
+    live = next(
+        (s for s in report["scenarios"] if s["path"] == "/api/health/live" and s.get("req_per_s")), None
+    )
+    for s in report["scenarios"]:
+        if live and s.get("req_per_s") is not None:
+            s["ratio_to_live"] = round(s["req_per_s"] / live["req_per_s"], 3)
+    report["seconds_total"] = round(time.monotonic() - started)
+    print_report(report)
+    out = Path(settings.VAR_DIR) / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stamp}.json").write_text(json.dumps(report, indent=2))
+    print(f"\nwritten to {out / f'{stamp}.json'} ({report['seconds_total']} s in all)")
+
+
+def print_report(report: dict) -> None:
+    config, machine = report["config"], report["machine"]
+    scenarios = report["scenarios"]
+    extra = f" {' '.join(config['gunicorn_args'])}" if config["gunicorn_args"] else ""
+    print(
+        f"\ngunicorn {config['gunicorn_workers']} workers x {config['gunicorn_threads']} threads (gthread, "
+        f"docker/gunicorn.conf.py{extra}), production settings, on {machine['cpus']} CPUs shared with "
+        f"PostgreSQL {machine['postgresql'] // 10000}, Redis and locust.\n"
+        f"Each URL alone: {config['users']} locust users, no think time, {config['seconds']} s measured once "
+        "every user has had a first answer; each user acts for a different shop."
+    )
+    header = (
+        f"{'scenario':<38}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'queries':>8}"
+        f"{'vs live':>8} {'cpu% srv/load/other':>20}{'conns':>7}{'restarts':>9}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for s in scenarios:
+        name = f"GET {s['path']}"
+        if "skipped" in s or "failed" in s:
+            print(f"{name:<38}  {s.get('skipped') or s.get('failed')}")
+            continue
+        cpu = f"{s['server_cpu_percent']:.0f}/{s['client_cpu_percent']:.0f}/{s['other_cpu_percent']:.0f}"
+        print(
+            f"{name:<38}{fmt(s['req_per_s'], 9, 1)}{fmt(s['p50_ms'], 8)}{fmt(s['p95_ms'], 8)}"
+            f"{fmt(s['p99_ms'], 8)}{fmt(s['errors'], 8)}{fmt(s['queries'], 8)}"
+            f"{fmt(s.get('ratio_to_live'), 8, 3)} {cpu:>20}{fmt(s['connections_opened'], 7)}"
+            f"{fmt(s['workers_started'], 9)}"
+        )
+        for e in s.get("error_kinds", []):
+            print(f"{'':<6}{e['count']:>7} x {e['error']}")
+    print(
+        "queries: SQL statements of one request, counted in-process; under gunicorn a request that uses the\n"
+        "  database also sends one `SELECT 1` connection health check first (CONN_HEALTH_CHECKS).\n"
+        f"cpu%: gunicorn / locust / everything else (PostgreSQL, Redis, other programs); 100 = one core, "
+        f"{100 * machine['cpus']} = the machine.\n"
+        "conns: TCP connections opened in the window (keep-alive: ~0). restarts: workers started in the\n"
+        "  window (max_requests recycles a worker after ~2,000 requests)."
+    )
+    print_mixed(report)
+    log = report.get("server_log", {})
+    print(
+        f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "
+        "booted over the whole run."
+    )
+    for line in log.get("error_samples", []):
+        print(f"  {line}")
+
+
+def print_mixed(report: dict) -> None:
+    config, mixed = report["config"], report.get("mixed", {})
+    print(
+        f"\nMixed: {mixed.get('users')} logged-in people over {mixed.get('tenants')} shops, 1-3 s think "
+        f"time, {config['mixed_spawn_rate']}/s ramp-up, {config['mixed_seconds']} s measured after it."
+    )
+    if "failed" in mixed:
+        print(f"  {mixed['failed']}")
+        return
+    if mixed.get("left_out"):
+        print(f"  left out of the mix (not 200 before the run): {', '.join(mixed['left_out'])}")
+    sub = f"  {'requests':<36}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'queries':>8}"
+    print(sub + "\n" + "-" * len(sub))
+    by_name = {f"GET {m['path'].split('?')[0]}": m for m in mixed["mix"]}
+    rows = [("all", mixed), *mixed["endpoints"].items()]
+    if "api" in mixed:
+        rows.insert(1, ("API (/api/v1/*) together", mixed["api"]))
+    for name, r in rows:
+        print(
+            f"  {name:<36}{fmt(r['req_per_s'], 9, 1)}{fmt(r['p50_ms'], 8)}{fmt(r['p95_ms'], 8)}"
+            f"{fmt(r['p99_ms'], 8)}{fmt(r['errors'], 8)}{fmt(by_name.get(name, {}).get('queries'), 8)}"
+        )
+    for e in mixed.get("error_kinds", []):
+        print(f"      {e['count']:>7} x {e['request']}: {e['error']}")
+    # With no wait at all, each person asks every 2 s on average: the most these people can ask for.
+    asked = mixed["users"] / 2
+    print(
+        f"  these people ask for up to ~{asked:,.0f} requests/s; the server answered {mixed['req_per_s']:,.1f}/s"
+        f"{' (saturated: the rest of the latency is queueing)' if mixed['req_per_s'] < 0.8 * asked else ''}"
+    )
+    print(
+        f"  cpu%: gunicorn {mixed['server_cpu_percent']:.0f}, locust {mixed['client_cpu_percent']:.0f}, "
+        f"everything else {mixed['other_cpu_percent']:.0f} (of {mixed['machine_cpu_capacity_percent']}); "
+        f"workers restarted in the window: {mixed['workers_started']}"
+    )
+    print(
+        f"  keep-alive: {mixed['connections_opened']:,} connections opened in the window for "
+        f"{mixed['requests']:,} requests; {mixed['connections_open_mid_run']} open mid-run "
+        "(one per person when connections are reused)"
+    )
+
+    api = mixed.get("api")
+    print(f"\nDeployment target: API p95 under {TARGET_API_P95_MS} ms for {TARGET_PEOPLE} concurrent people.")
+    if api and api["p95_ms"] is not None:
+        verdict = "meets" if api["p95_ms"] < TARGET_API_P95_MS else "misses"
+        print(
+            f"  This run: API p95 {api['p95_ms']:,.0f} ms with {mixed['users']} people, which {verdict} it. "
+            f"Measured on {report['machine']['cpus']} CPUs that also run\n"
+            "  PostgreSQL, Redis and locust; a production web task has its CPUs to itself and scales out\n"
+            "  behind the load balancer, so compare runs with each other rather than this figure with the target."
+        )
+    else:
+        print("  Not measured: no API endpoint answered in the mixed scenario.")
 
 
 if __name__ == "__main__":
