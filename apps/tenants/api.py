@@ -22,10 +22,18 @@ class UserOutput(serializers.Serializer):
     full_name = serializers.CharField()
 
 
-class TenantOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Tenant
-        fields = ["id", "kind", "name", "slug", "state_code", "gstin", "address", "is_active", "created_at"]
+class TenantOutput(serializers.Serializer):
+    # Plain fields rather than a ModelSerializer: this is on every /me answer, and building
+    # model-derived fields costs more than the rest of the serialisation.
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Tenant.Kind.choices)
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    state_code = serializers.CharField(help_text="GST state code, e.g. 27 for Maharashtra; empty if not set.")
+    gstin = serializers.CharField(help_text="Empty if not registered.")
+    address = serializers.CharField()
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
 
 
 class TenantInput(serializers.Serializer):

@@ -218,3 +218,34 @@ def test_last_owner_leave_shows_message_not_error(owner_client, tenant, owner):
     assert response.status_code == 200
     assert "only owner" in response.content.decode()
     assert Membership.objects.filter(pk=me.pk).exists()
+
+
+def test_api_key_page_shows_the_secret_once_and_revokes(owner_client, tenant):
+    from apps.tenants.models import ApiKey
+
+    response = owner_client.post(reverse("tenants:api_keys"), {"name": "Tally sync", "role": "admin"})
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    assert secret.startswith("tj_") and secret in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    listing = owner_client.get(reverse("tenants:api_keys")).content.decode()
+    assert "Tally sync" in listing and secret not in listing
+    key = ApiKey.objects.get()
+    revoked = owner_client.post(reverse("tenants:api_key_revoke", args=[key.pk]), follow=True)
+    assert "was revoked" in revoked.content.decode()
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+
+def test_api_key_page_refuses_a_role_above_ones_own(make_client, admin_user, tenant):
+    from apps.tenants.models import ApiKey
+
+    response = make_client(admin_user, tenant).post(
+        reverse("tenants:api_keys"), {"name": "x", "role": "owner"}
+    )
+    assert response.status_code == 422
+    assert not ApiKey.objects.exists()
+
+
+def test_staff_cannot_open_api_keys(make_client, staff_user, tenant):
+    assert make_client(staff_user, tenant).get(reverse("tenants:api_keys")).status_code == 403

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.audit.services import audit_record
@@ -103,7 +104,17 @@ def api_key_authenticate(secret: str) -> tuple[ApiKey, Membership]:
     parts = (secret or "").split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise ApiKeyInvalid("This is not a Tijori API key. It should look like tj_1a2b3c4d_….")
-    key = ApiKey.objects.select_related("tenant", "created_by").filter(prefix=parts[1]).first()
+    # One query: the key, its tenant and creator, and the creator's current role in that tenant.
+    creator_role = Membership.objects.filter(
+        tenant_id=OuterRef("tenant_id"), user_id=OuterRef("created_by_id")
+    )
+    key = (
+        ApiKey.objects.select_related("tenant", "created_by")
+        .annotate(creator_role=Subquery(creator_role.values("role")[:1]))
+        .filter(prefix=parts[1])
+        .order_by()
+        .first()
+    )
     if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)):
         raise ApiKeyInvalid("This API key is not valid. Check that it was copied whole.")
     if key.revoked_at is not None:
@@ -111,13 +122,9 @@ def api_key_authenticate(secret: str) -> tuple[ApiKey, Membership]:
     if key.expires_at is not None and key.expires_at <= timezone.now():
         raise ApiKeyInvalid("This API key has expired. Ask an owner or admin for a new one.")
     creator = key.created_by
-    membership = (
-        Membership.objects.filter(tenant=key.tenant, user=creator).first()
-        if creator and creator.is_active
-        else None
-    )
-    if membership is None:
+    if creator is None or not creator.is_active or key.creator_role is None:
         raise ApiKeyInvalid("The person who made this API key no longer belongs to this workspace.")
+    membership = Membership(tenant=key.tenant, user=creator, role=key.creator_role)
     role = key.role if Role.rank(key.role) <= Role.rank(membership.role) else membership.role
     acting = Membership(tenant=key.tenant, user=creator, role=role)
     now = timezone.now()
