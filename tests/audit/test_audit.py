@@ -138,10 +138,12 @@ def test_audit_page_bad_filters_do_not_fail(owner_client):
     assert response.status_code == 200
 
 
-def test_audit_page_query_count_is_flat(owner_client, tenant, owner, django_assert_num_queries):
+def test_audit_page_query_count_is_flat(
+    owner_client, tenant, owner, django_assert_num_queries, django_assert_max_num_queries
+):
     for i in range(5):
         _event(tenant, owner, summary=f"e{i}")
-    with django_assert_num_queries(7) as first:
+    with django_assert_max_num_queries(7) as first:  # one fewer when sessions are in Redis
         owner_client.get(reverse("audit:list"))
     for i in range(80):
         _event(tenant, owner, summary=f"more {i}")

@@ -42,10 +42,12 @@ def test_dashboard_query_count_does_not_grow_with_members(
         assert owner_client.get(reverse("tenants:dashboard")).status_code == 200
 
 
-def test_team_page_query_count_is_flat(owner_client, tenant, django_assert_num_queries):
+def test_team_page_query_count_is_flat(
+    owner_client, tenant, django_assert_num_queries, django_assert_max_num_queries
+):
     for _ in range(3):
         add_member(tenant, Role.STAFF)
-    with django_assert_num_queries(5) as first:
+    with django_assert_max_num_queries(5) as first:  # one fewer when sessions are in Redis
         owner_client.get(reverse("tenants:team"))
     for _ in range(20):
         add_member(tenant, Role.STAFF)
