@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_event_list
+from apps.core.filters import UtcIsoDateTimeFilter
 from apps.tenants.models import Role
 
 
@@ -37,10 +38,10 @@ class AuditEventFilter(filters.FilterSet):
         method="filter_action", help_text="An action (`member.role_change`) or its kind (`member`)."
     )
     actor = filters.NumberFilter(field_name="actor_id", help_text="Id of the user who acted.")
-    since = filters.IsoDateTimeFilter(
+    since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="From this time (ISO 8601)."
     )
-    until = filters.IsoDateTimeFilter(
+    until = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", help_text="Before this time (ISO 8601)."
     )
     q = filters.CharFilter(field_name="summary", lookup_expr="icontains", help_text="Words in the summary.")

@@ -303,3 +303,29 @@ def test_guessing_keys_is_throttled_per_address(low_rates, client):
         "/api/v1/me", HTTP_AUTHORIZATION="Bearer tj_00000009_guess", REMOTE_ADDR="203.0.113.5"
     )
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"since": "0134-12-20T01:31:29-21:24"}, "since"),
+        ({"until": "0001-01-01T00:00:00+05:00"}, "until"),
+        ({"since": "yesterday"}, "since"),
+        ({"actor": "x"}, "actor"),
+        ({"q": "a\x00b"}, "q"),
+    ],
+)
+def test_odd_filter_values_are_400_not_500(api, params, field):
+    """Found by fuzzing: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
+    response = api.get("/api/v1/audit-events", params)
+    assert response.status_code == 400, response.content
+    assert field in _shape(response)["fields"]
+
+
+def test_filter_times_with_offsets_are_compared_in_utc(api, tenant):
+    from apps.audit.models import AuditEvent
+
+    newest = AuditEvent.objects.for_tenant(tenant).first()
+    ist = newest.created_at.astimezone(timezone.get_fixed_timezone(330)).isoformat()
+    body = api.get("/api/v1/audit-events", {"since": ist}).json()
+    assert newest.pk in [e["id"] for e in body["results"]]
