@@ -15,11 +15,12 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class SignupForm(forms.Form):
+class NewPasswordForm(forms.Form):
+    """Name and a password typed twice; the service checks the password's strength."""
+
     full_name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password1 = forms.CharField(
         label="Password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -28,6 +29,16 @@ class SignupForm(forms.Form):
     password2 = forms.CharField(
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", "The two passwords don't match.")
+        return data
+
+
+class SignupForm(NewPasswordForm):
+    email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     tenant_kind = forms.ChoiceField(
         label="What is it for?",
         choices=Tenant.Kind.choices,
@@ -48,27 +59,20 @@ class SignupForm(forms.Form):
         help_text="15 characters, like 27AAPFU0939F1ZV. You can add it later.",
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", "The two passwords don't match.")
-        return data
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "tenant_kind",
+        "tenant_name",
+        "state_code",
+        "gstin",
+    ]
 
 
-class InvitedSignupForm(forms.Form):
-    full_name = forms.CharField(label="Your name", max_length=150)
-    password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", "The two passwords don't match.")
-        return data
+class InvitedSignupForm(NewPasswordForm):
+    """The invitation fixes the e-mail address."""
 
 
 class AccountForm(forms.Form):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.accounts import services as account_services
 from apps.accounts.forms import InvitedSignupForm
 from apps.accounts.selectors import user_exists
+from apps.accounts.views import MODEL_BACKEND
 from apps.audit.selectors import audit_event_list
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
@@ -20,8 +21,6 @@ from apps.tenants.decorators import tenant_view
 from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
 from apps.tenants.middleware import SESSION_KEY
 from apps.tenants.models import Role
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @require_GET
