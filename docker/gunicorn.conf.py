@@ -12,8 +12,12 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 # Longer than an AWS ALB's 60 s idle timeout, so the balancer closes first (no 502 on reuse).
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
-max_requests = 2000
-max_requests_jitter = 200
+# Load Django once in the master and fork: a worker (re)start then costs no import time, and
+# workers share the loaded code's memory. Django opens no database connection at import.
+preload_app = True
+# Recycling guards against slow leaks; rarely, because each restart drops keep-alive connections.
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")

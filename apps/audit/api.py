@@ -12,25 +12,20 @@ from apps.core.filters import UtcIsoDateTimeFilter
 from apps.tenants.models import Role
 
 
-class AuditEventOutput(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label")
+class AuditEventOutput(serializers.Serializer):
+    # Plain fields, not a ModelSerializer: building model-derived fields costs more per request
+    # than serialising a page of 50 events.
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    action = serializers.CharField(help_text="What happened, e.g. `member.role_change`.")
+    summary = serializers.CharField()
+    actor = serializers.CharField(source="actor_label", help_text="Who acted (kept if the user is deleted).")
     actor_id = serializers.IntegerField(allow_null=True)
-
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "id",
-            "created_at",
-            "action",
-            "summary",
-            "actor",
-            "actor_id",
-            "target_type",
-            "target_id",
-            "ip_address",
-            "user_agent",
-            "request_id",
-        ]
+    target_type = serializers.CharField()
+    target_id = serializers.CharField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField()
+    request_id = serializers.CharField()
 
 
 class AuditEventFilter(filters.FilterSet):

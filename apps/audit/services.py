@@ -10,7 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.core.context import request_meta_var
+from apps.core.context import acting_via_var, request_meta_var
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -28,10 +28,12 @@ def audit_record(
     """Append one event. IP, browser and request id come from the request being served, if any."""
     meta = request_meta_var.get()
     actor = actor if actor is not None and actor.is_authenticated else None
+    via = acting_via_var.get()
+    label = actor.email if actor else "system"
     event = AuditEvent(
         tenant=tenant,
         actor=actor,
-        actor_label=actor.email if actor else "system",
+        actor_label=f"{label} via {via}"[:254] if via else label,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

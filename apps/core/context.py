@@ -25,6 +25,8 @@ request_meta_var: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar(
     default=RequestMeta(),  # noqa: B039 - a frozen dataclass, immutable
 )
 tenant_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("tenant_id", default="-")
+# Set when the request acts through an API key ("key tj_1a2b3c4d"), so the audit trail says so.
+acting_via_var: contextvars.ContextVar[str] = contextvars.ContextVar("acting_via", default="")
 
 
 def client_ip(meta: dict) -> str | None:

@@ -8,7 +8,7 @@ import uuid
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
-from apps.core.context import RequestMeta, client_ip, request_meta_var, tenant_id_var
+from apps.core.context import RequestMeta, acting_via_var, client_ip, request_meta_var, tenant_id_var
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -29,6 +29,7 @@ class RequestIdMiddleware:
         # and that line must carry the ids too. `request_finished` clears them.
         request_meta_var.set(meta)
         tenant_id_var.set("-")
+        acting_via_var.set("")
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
@@ -38,3 +39,4 @@ class RequestIdMiddleware:
 def _clear_request_context(sender, **kwargs) -> None:
     request_meta_var.set(RequestMeta())
     tenant_id_var.set("-")
+    acting_via_var.set("")

@@ -53,12 +53,11 @@ class MeOutput(serializers.Serializer):
     api_key = serializers.CharField(allow_null=True, help_text="The key's prefix, when a key is used.")
 
 
-class MembershipOutput(serializers.ModelSerializer):
+class MembershipOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     user = UserOutput()
-
-    class Meta:
-        model = Membership
-        fields = ["id", "user", "role", "created_at"]
+    role = serializers.ChoiceField(choices=Role.choices)
+    created_at = serializers.DateTimeField()
 
 
 class InviteInput(serializers.Serializer):
@@ -70,38 +69,29 @@ class RoleInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class InvitationOutput(serializers.ModelSerializer):
+class InvitationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
     status = serializers.ChoiceField(choices=Invitation.Status.choices)
-
-    class Meta:
-        model = Invitation
-        fields = ["id", "email", "role", "status", "expires_at", "created_at"]
+    expires_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
 
 
-class ApiKeyOutput(serializers.ModelSerializer):
+class ApiKeyOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The key starts with tj_<prefix>_.")
+    role = serializers.ChoiceField(choices=Role.choices)
     status = serializers.ChoiceField(choices=ApiKey.Status.choices)
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
-
-    class Meta:
-        model = ApiKey
-        fields = [
-            "id",
-            "name",
-            "prefix",
-            "role",
-            "status",
-            "created_by",
-            "expires_at",
-            "last_used_at",
-            "created_at",
-        ]
+    expires_at = serializers.DateTimeField(allow_null=True)
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class ApiKeyCreatedOutput(ApiKeyOutput):
     secret = serializers.CharField(help_text="Shown only in this answer: store it now.")
-
-    class Meta(ApiKeyOutput.Meta):
-        fields = [*ApiKeyOutput.Meta.fields, "secret"]
 
 
 class ApiKeyInput(serializers.Serializer):

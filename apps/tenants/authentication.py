@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from apps.core.context import tenant_id_var
+from apps.core.context import acting_via_var, tenant_id_var
 from apps.core.throttling import AnonymousRateThrottle
 from apps.tenants import services
 from apps.tenants.exceptions import ApiKeyInvalid
@@ -37,6 +37,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         request._request.membership = membership
         request._request.api_key = key
         tenant_id_var.set(str(key.tenant_id))
+        acting_via_var.set(f"API key tj_{key.prefix}")
         return membership.user, key
 
     def authenticate_header(self, request):

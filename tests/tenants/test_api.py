@@ -222,3 +222,10 @@ def test_page_size_is_capped(api, tenant):
     assert len(body["results"]) == 2 and body["next"]
     assert len(api.get("/api/v1/members", {"page_size": 100000}).json()["results"]) == 6
     assert api.get("/api/v1/members", {"page": 999}).status_code == 404
+
+
+def test_audit_trail_names_the_key_used(api, tenant, owner):
+    api.post("/api/v1/members", {"email": "via-key@example.in"})
+    event = AuditEvent.objects.get(action="invitation.create")
+    assert event.actor == owner
+    assert event.actor_label.startswith(f"{owner.email} via API key tj_")
