@@ -442,7 +442,7 @@ def print_report(report: dict) -> None:
         f"cpu%: gunicorn / locust / everything else (PostgreSQL, Redis, other programs); 100 = one core, "
         f"{100 * machine['cpus']} = the machine.\n"
         "conns: TCP connections opened in the window (keep-alive: ~0). restarts: workers started in the\n"
-        "  window (max_requests recycles a worker after ~2,000 requests)."
+        "  window (gunicorn's max_requests recycles workers; see docker/gunicorn.conf.py)."
     )
     print_mixed(report)
     log = report.get("server_log", {})
