@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_event_list
-from apps.core.filters import UtcIsoDateTimeFilter
+from apps.core.filters import IdFilter, UtcIsoDateTimeFilter
 from apps.tenants.models import Role
 
 
@@ -32,7 +32,7 @@ class AuditEventFilter(filters.FilterSet):
     action = filters.CharFilter(
         method="filter_action", help_text="An action (`member.role_change`) or its kind (`member`)."
     )
-    actor = filters.NumberFilter(field_name="actor_id", help_text="Id of the user who acted.")
+    actor = IdFilter(field_name="actor_id", help_text="Id of the user who acted.")
     since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="From this time (ISO 8601)."
     )
