@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.audit",
     "apps.gst",
+    "apps.inventory",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+from django.db import migrations
+
+from apps.inventory.rules import SEED_PURITIES
+
+
+def seed(apps, schema_editor):
+    Purity = apps.get_model("inventory", "Purity")
+    for metal, karat, fineness in SEED_PURITIES:
+        Purity.objects.get_or_create(metal=metal, fineness=fineness, defaults={"karat": karat})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0001_initial")]
+
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,148 @@
+"""Stock with BIS hallmark HUIDs, purities, hallmarking batches and daily metal rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantOwned, TimeStampedModel
+
+GRAMS = {"max_digits": 10, "decimal_places": 3}
+RUPEES = {"max_digits": 14, "decimal_places": 2}
+
+huid_validator = RegexValidator(
+    r"^[A-Z0-9]{6}$",
+    message="A HUID is exactly 6 letters or digits (A-Z, 0-9), as printed on the hallmark.",
+    code="huid_format",
+)
+
+
+class Metal(models.TextChoices):
+    GOLD = "gold", "Gold"
+    SILVER = "silver", "Silver"
+    PLATINUM = "platinum", "Platinum"
+
+
+class Purity(TimeStampedModel):
+    """A purity grade (platform-wide table, edited by super admins): gold 22K is fineness 916."""
+
+    metal = models.CharField(max_length=16, choices=Metal.choices)
+    karat = models.CharField(max_length=8, blank=True, help_text="For gold, e.g. 22K; empty otherwise.")
+    fineness = models.PositiveSmallIntegerField(help_text="Parts per thousand, e.g. 916.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["metal", "-fineness"]
+        verbose_name_plural = "purities"
+        constraints = [
+            models.UniqueConstraint(fields=["metal", "fineness"], name="purity_unique_metal_fineness"),
+            models.CheckConstraint(
+                condition=Q(fineness__gte=1, fineness__lte=999), name="purity_fineness_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What shops see: "22K916" for gold, "Silver 925" otherwise."""
+        if self.karat:
+            return f"{self.karat}{self.fineness}"
+        return f"{self.get_metal_display()} {self.fineness}"
+
+
+class StockItem(TenantOwned):
+    """One article in a shop's stock."""
+
+    class Category(models.TextChoices):
+        RING = "ring", "Ring"
+        CHAIN = "chain", "Chain"
+        NECKLACE = "necklace", "Necklace"
+        BANGLE = "bangle", "Bangle"
+        EARRING = "earring", "Earring"
+        PENDANT = "pendant", "Pendant"
+        COIN = "coin", "Coin"
+        BAR = "bar", "Bar"
+        OTHER = "other", "Other"
+
+    class MakingChargeType(models.TextChoices):
+        PER_GRAM = "per_gram", "Per gram"
+        FLAT = "flat", "Flat"
+        PERCENT = "percent", "Percent of metal value"
+
+    class HallmarkStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        AT_CENTRE = "at_centre", "At hallmarking centre"
+        HALLMARKED = "hallmarked", "Hallmarked"
+        EXEMPT = "exempt", "Exempt"
+
+    class Exemption(models.TextChoices):
+        UNDER_2G = "under_2g", "Under 2 grams"
+        KUNDAN_POLKI_JADAU = "kundan_polki_jadau", "Kundan, polki or jadau work"
+        SMALL_TURNOVER = "small_turnover", "Shop turnover up to Rs 40 lakh"
+
+    class StockStatus(models.TextChoices):
+        IN_STOCK = "in_stock", "In stock"
+        RESERVED = "reserved", "Reserved"
+        SOLD = "sold", "Sold"
+        RETURNED = "returned", "Returned"
+
+    sku = models.CharField("SKU", max_length=40)
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=16, choices=Category.choices, default=Category.OTHER)
+    purity = models.ForeignKey(Purity, on_delete=models.PROTECT, related_name="+")
+    gross_weight = models.DecimalField(
+        "gross weight (g)", **GRAMS, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    stone_weight = models.DecimalField(
+        "stone weight (g)", **GRAMS, default=Decimal("0.000"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    net_weight = models.DecimalField("net weight (g)", **GRAMS, editable=False)
+    making_charge_type = models.CharField(
+        max_length=16, choices=MakingChargeType.choices, default=MakingChargeType.PER_GRAM
+    )
+    making_charge_value = models.DecimalField(
+        **RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    stone_value = models.DecimalField(
+        **RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    hsn_code = models.CharField("HSN", max_length=8)
+    huid = models.CharField("HUID", max_length=6, blank=True, validators=[huid_validator])
+    hallmark_status = models.CharField(
+        max_length=16, choices=HallmarkStatus.choices, default=HallmarkStatus.PENDING
+    )
+    exemption = models.CharField(max_length=24, choices=Exemption.choices, blank=True)
+    ready_for_sale = models.BooleanField(default=False)
+    stock_status = models.CharField(max_length=16, choices=StockStatus.choices, default=StockStatus.IN_STOCK)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "sku"], name="stockitem_sku_unique_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "huid"], condition=~Q(huid=""), name="stockitem_huid_unique_per_tenant"
+            ),
+            models.CheckConstraint(condition=Q(net_weight__gte=0), name="stockitem_net_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hallmark_status="exempt", exemption__gt="")
+                | (~Q(hallmark_status="exempt") & Q(exemption="")),
+                name="stockitem_exemption_iff_exempt",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "stock_status", "-created_at"], name="stock_tenant_status"),
+            models.Index(fields=["tenant", "hallmark_status"], name="stock_tenant_hallmark"),
+            models.Index(fields=["tenant", "purity"], name="stock_tenant_purity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"

@@ -1,0 +1,228 @@
+"""Every change to stock: validated as a whole (weights, HUID, the sale rule), in a transaction, audited."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.audit.services import audit_record
+from apps.inventory import rules
+from apps.inventory.models import Metal, Purity, StockItem
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+GRAM = Decimal("0.001")
+RUPEE = Decimal("0.01")
+EDITABLE = [
+    "sku", "name", "category", "purity", "gross_weight", "stone_weight", "making_charge_type",
+    "making_charge_value", "stone_value", "hsn_code", "huid", "hallmark_status", "exemption",
+    "ready_for_sale", "stock_status",
+]  # fmt: skip
+SALE_STATUSES = {StockItem.StockStatus.RESERVED, StockItem.StockStatus.SOLD}
+
+
+def huid_normalise(value: str | None) -> str:
+    return (value or "").strip().upper()
+
+
+def _decimal(value: Any, places: Decimal, field: str, label: str, errors: dict) -> Decimal | None:
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except (InvalidOperation, ValueError):
+            errors[field] = [f"Enter the {label} as a number, like 12.345."]
+            return None
+    if not number.is_finite():
+        errors[field] = [f"Enter the {label} as a number, like 12.345."]
+        return None
+    return number.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def hsn_default(*, category: str, metal: str) -> str:
+    if metal == Metal.SILVER and category in (StockItem.Category.COIN, StockItem.Category.BAR):
+        return rules.HSN_SILVER
+    if category in (StockItem.Category.COIN, StockItem.Category.BAR):
+        return rules.HSN_GOLD_BULLION
+    return rules.HSN_JEWELLERY
+
+
+def needs_huid(item: StockItem) -> bool:
+    """A gold article of 2 g or more that is not exempt must carry a HUID before it is sold."""
+    return (
+        item.purity.metal == Metal.GOLD
+        and item.gross_weight is not None
+        and item.gross_weight >= rules.HALLMARK_MIN_GRAMS
+        and item.hallmark_status != StockItem.HallmarkStatus.EXEMPT
+    )
+
+
+def stock_item_check(item: StockItem) -> None:
+    """The rules that span fields. Raises ValidationError keyed by field, in a shop owner's words."""
+    errors: dict[str, list[str]] = {}
+    if item.gross_weight is not None and item.stone_weight is not None and item.gross_weight > 0:
+        if item.stone_weight > item.gross_weight:
+            errors["stone_weight"] = ["The stone weight can't be more than the gross weight."]
+        else:
+            item.net_weight = item.gross_weight - item.stone_weight
+    if item.hallmark_status == StockItem.HallmarkStatus.EXEMPT:
+        if not item.exemption:
+            errors["exemption"] = ["Say why the article is exempt from hallmarking."]
+        elif (
+            item.exemption == StockItem.Exemption.UNDER_2G
+            and item.gross_weight is not None
+            and item.gross_weight >= rules.HALLMARK_MIN_GRAMS
+        ):
+            errors["exemption"] = [
+                f"The article weighs {item.gross_weight} g: the under-2-gram exemption does not apply."
+            ]
+        if item.huid:
+            errors["huid"] = ["An exempt article has no HUID. Remove the HUID or the exemption."]
+    else:
+        item.exemption = ""
+    if item.hallmark_status == StockItem.HallmarkStatus.HALLMARKED and not item.huid:
+        errors["huid"] = ["A hallmarked article needs its 6-character HUID."]
+    if item.huid and item.hallmark_status in (
+        StockItem.HallmarkStatus.PENDING,
+        StockItem.HallmarkStatus.AT_CENTRE,
+    ):
+        item.hallmark_status = StockItem.HallmarkStatus.HALLMARKED
+    selling = item.ready_for_sale or item.stock_status in SALE_STATUSES
+    if selling and item.purity_id and needs_huid(item) and not item.huid:
+        errors.setdefault("huid", []).append(
+            "A gold article of 2 g or more needs its HUID before it can be sold (BIS hallmarking rule). "
+            "Enter the HUID, or mark the article exempt with the reason."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_sku(tenant: Tenant) -> str:
+    while True:
+        sku = f"TJ-{secrets.token_hex(3).upper()}"
+        if not StockItem.objects.for_tenant(tenant).filter(sku=sku).exists():
+            return sku
+
+
+def _apply(item: StockItem, values: dict[str, Any]) -> None:
+    """Parse and set the editable fields given; field errors are collected, then raised together."""
+    errors: dict[str, list[str]] = {}
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    for field, value in values.items():
+        if field in ("gross_weight", "stone_weight"):
+            value = _decimal(value, GRAM, field, "weight in grams", errors)
+        elif field in ("making_charge_value", "stone_value"):
+            value = _decimal(value, RUPEE, field, "amount in rupees", errors)
+        elif field == "huid":
+            value = huid_normalise(value)
+        elif field in ("sku", "name", "hsn_code", "exemption"):
+            value = (value or "").strip()
+        elif field == "purity" and not isinstance(value, Purity):
+            purity = Purity.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
+            if purity is None:
+                errors["purity"] = ["Choose a purity from the list, like 22K916."]
+                continue
+            value = purity
+        setattr(item, field, value)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(item: StockItem) -> None:
+    """Field errors first; the cross-field rules add theirs for fields that are otherwise fine."""
+    errors: dict[str, list[str]] = {}
+    try:
+        item.full_clean(exclude=["net_weight"], validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    try:
+        stock_item_check(item)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        if (
+            StockItem.objects.for_tenant(item.tenant).filter(huid=item.huid).exclude(pk=item.pk).exists()
+            and item.huid
+        ):
+            raise ValidationError(
+                {"huid": [f"HUID {item.huid} is already on another article of this shop."]}
+            ) from None
+        raise ValidationError({"sku": [f"SKU {item.sku} is already used in this shop."]}) from None
+
+
+def _check_unique(item: StockItem) -> None:
+    errors = {}
+    others = StockItem.objects.for_tenant(item.tenant).exclude(pk=item.pk)
+    if item.sku and others.filter(sku=item.sku).exists():
+        errors["sku"] = [f"SKU {item.sku} is already used in this shop."]
+    if item.huid and others.filter(huid=item.huid).exists():
+        errors["huid"] = [f"HUID {item.huid} is already on another article of this shop."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def stock_item_create(*, tenant: Tenant, actor: User | None, **values: Any) -> StockItem:
+    """Add an article. SKU is generated when blank; HSN defaults by category and metal."""
+    item = StockItem(tenant=tenant, created_by=actor)
+    _apply(item, values)
+    if not item.sku:
+        item.sku = _new_sku(tenant)
+    if not item.hsn_code and item.purity_id:
+        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
+    _check_unique(item)
+    _save(item)
+    audit_record(
+        tenant=tenant, actor=actor, action="stock.create", target=item,
+        summary=f"Added {item.sku} “{item.name}” ({item.purity.label}, {item.net_weight} g net)"
+        + (f", HUID {item.huid}" if item.huid else ""),
+    )  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **values: Any) -> StockItem:
+    """Change an article. HUID assignments and status changes are audited one by one."""
+    assert item.tenant_id == tenant.id
+    item = StockItem.objects.select_for_update().select_related("purity").get(pk=item.pk)
+    before = {f: getattr(item, f) for f in ("huid", "hallmark_status", "stock_status", "ready_for_sale")}
+    _apply(item, values)
+    _check_unique(item)
+    _save(item)
+    if item.huid != before["huid"]:
+        if before["huid"] and item.huid:
+            summary = f"{item.sku}: HUID changed from {before['huid']} to {item.huid}"
+        elif item.huid:
+            summary = f"{item.sku}: HUID {item.huid} assigned"
+        else:
+            summary = f"{item.sku}: HUID {before['huid']} removed"
+        audit_record(tenant=tenant, actor=actor, action="stock.huid", target=item, summary=summary)
+    for field, label in (("hallmark_status", "hallmark status"), ("stock_status", "stock status")):
+        if getattr(item, field) != before[field]:
+            old = StockItem._meta.get_field(field).choices
+            names = dict(old)
+            audit_record(
+                tenant=tenant, actor=actor, action=f"stock.{field}", target=item,
+                summary=f"{item.sku}: {label} {names[before[field]]} → {names[getattr(item, field)]}",
+            )  # fmt: skip
+    if item.ready_for_sale != before["ready_for_sale"]:
+        audit_record(
+            tenant=tenant, actor=actor, action="stock.ready_for_sale", target=item,
+            summary=f"{item.sku}: {'ready for sale' if item.ready_for_sale else 'withdrawn from sale'}",
+        )  # fmt: skip
+    return item
