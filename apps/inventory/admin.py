@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.inventory.models import Purity, StockItem
+from apps.inventory.models import Certificate, HallmarkBatch, MetalRate, Purity, StockItem
 
 
 @admin.register(Purity)
@@ -34,4 +34,41 @@ class StockItemAdmin(admin.ModelAdmin):
         return False  # stock changes go through the shop's pages and API, which validate and audit
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetalRate)
+class MetalRateAdmin(admin.ModelAdmin):
+    list_display = ["effective_on", "tenant", "purity", "rate_per_gram", "recorded_by"]
+    list_filter = ["purity", "effective_on"]
+    search_fields = ["tenant__name"]
+    list_select_related = ["tenant", "purity", "recorded_by"]
+    date_hierarchy = "effective_on"
+    readonly_fields = [f.name for f in MetalRate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HallmarkBatch)
+class HallmarkBatchAdmin(admin.ModelAdmin):
+    list_display = ["request_number", "tenant", "centre_name", "status", "sent_on", "received_on"]
+    list_filter = ["status", "sent_on"]
+    search_fields = ["request_number", "centre_name", "tenant__name"]
+    list_select_related = ["tenant"]
+    readonly_fields = [f.name for f in HallmarkBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "kind", "tenant", "content_type", "size", "created_at"]
+    list_filter = ["kind", "content_type"]
+    search_fields = ["original_name", "tenant__name"]
+    list_select_related = ["tenant"]
+    readonly_fields = [f.name for f in Certificate._meta.fields]
+
+    def has_add_permission(self, request):
         return False

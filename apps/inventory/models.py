@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -119,6 +120,14 @@ class StockItem(TenantOwned):
     )
     exemption = models.CharField(max_length=24, choices=Exemption.choices, blank=True)
     ready_for_sale = models.BooleanField(default=False)
+    hallmark_batch = models.ForeignKey(
+        "HallmarkBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        help_text="The batch the article was last sent to the hallmarking centre with.",
+    )
     stock_status = models.CharField(max_length=16, choices=StockStatus.choices, default=StockStatus.IN_STOCK)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -146,3 +155,105 @@ class StockItem(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+class MetalRate(TenantOwned):
+    """The shop's rate per gram for one purity on one day (IST). History is kept; the latest values stock."""
+
+    purity = models.ForeignKey(Purity, on_delete=models.PROTECT, related_name="+")
+    rate_per_gram = models.DecimalField(**RUPEES, validators=[MinValueValidator(Decimal("0.01"))])
+    effective_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_on", "purity_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "purity", "effective_on"], name="metalrate_one_per_purity_per_day"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "purity", "-effective_on"], name="metalrate_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.purity_id} {self.effective_on}: {self.rate_per_gram}"
+
+
+class HallmarkBatch(TenantOwned):
+    """Articles sent together to an Assaying and Hallmarking Centre (AHC), and received back."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "At the centre"
+        RECEIVED = "received", "Received back"
+
+    centre_name = models.CharField(max_length=120)
+    request_number = models.CharField(max_length=60)
+    sent_on = models.DateField()
+    received_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        verbose_name_plural = "hallmark batches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "request_number"], name="batch_request_unique_per_tenant"
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "status", "-sent_on"], name="batch_tenant_status")]
+
+    def __str__(self) -> str:
+        return f"{self.request_number} ({self.centre_name})"
+
+
+def certificates_storage():
+    """Certificates live in the private `certificates` storage, read at call time from STORAGES."""
+    return storages["certificates"]
+
+
+def certificate_path(instance: Certificate, filename: str) -> str:
+    return f"t{instance.tenant_id}/{instance.kind}/{instance.stored_name}"
+
+
+class Certificate(TenantOwned):
+    """A certificate file: the shop's BIS registration, a batch's AHC report, or an article's stone report."""
+
+    class Kind(models.TextChoices):
+        BIS_REGISTRATION = "bis_registration", "BIS registration certificate"
+        AHC_REPORT = "ahc_report", "Hallmarking centre (AHC) report"
+        STONE = "stone", "Stone certificate"
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    batch = models.ForeignKey(
+        HallmarkBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    item = models.ForeignKey(StockItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    file = models.FileField(upload_to=certificate_path, storage=certificates_storage, max_length=300)
+    stored_name = models.CharField(max_length=80, editable=False)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="bis_registration", batch__isnull=True, item__isnull=True)
+                    | Q(kind="ahc_report", batch__isnull=False, item__isnull=True)
+                    | Q(kind="stone", batch__isnull=True, item__isnull=False)
+                ),
+                name="certificate_owner_matches_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "kind", "-created_at"], name="certificate_tenant_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"

@@ -31,6 +31,8 @@ class Tenant(TimeStampedModel):
     gstin = models.CharField("GSTIN", max_length=15, blank=True)
     address = models.TextField(blank=True)
     logo = models.ImageField(upload_to="logos/%Y/%m/", storage=public_storage, blank=True)
+    bis_registration_number = models.CharField("BIS registration number", max_length=40, blank=True)
+    bis_registration_valid_until = models.DateField("BIS registration valid until", null=True, blank=True)
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivation_reason = models.CharField(max_length=200, blank=True)

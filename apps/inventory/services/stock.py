@@ -31,7 +31,7 @@ def huid_normalise(value: str | None) -> str:
     return (value or "").strip().upper()
 
 
-def _decimal(value: Any, places: Decimal, field: str, label: str, errors: dict) -> Decimal | None:
+def parse_decimal(value: Any, places: Decimal, field: str, label: str, errors: dict) -> Decimal | None:
     if isinstance(value, Decimal):
         number = value
     else:
@@ -119,9 +119,9 @@ def _apply(item: StockItem, values: dict[str, Any]) -> None:
         raise ValueError(f"not editable: {sorted(unknown)}")
     for field, value in values.items():
         if field in ("gross_weight", "stone_weight"):
-            value = _decimal(value, GRAM, field, "weight in grams", errors)
+            value = parse_decimal(value, GRAM, field, "weight in grams", errors)
         elif field in ("making_charge_value", "stone_value"):
-            value = _decimal(value, RUPEE, field, "amount in rupees", errors)
+            value = parse_decimal(value, RUPEE, field, "amount in rupees", errors)
         elif field == "huid":
             value = huid_normalise(value)
         elif field in ("sku", "name", "hsn_code", "exemption"):

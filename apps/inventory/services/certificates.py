@@ -1,0 +1,96 @@
+"""Certificate files: checked by content (not by name), stored privately, handed out by expiring links."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from apps.audit.services import audit_record
+from apps.core.files import private_file_url
+from apps.inventory.models import Certificate, HallmarkBatch, StockItem
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+MAX_BYTES = 5 * 1024 * 1024
+# Magic numbers of the accepted formats: what the bytes say, whatever the name or browser claims.
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+}
+
+
+def _sniff(upload: UploadedFile) -> tuple[str, str]:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, kind in SIGNATURES.items():
+        if head.startswith(signature):
+            return kind
+    raise ValidationError({"file": ["A certificate must be a PDF, PNG or JPEG file."]})
+
+
+@transaction.atomic
+def certificate_upload(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    kind: str,
+    upload: UploadedFile,
+    batch: HallmarkBatch | None = None,
+    item: StockItem | None = None,
+) -> Certificate:
+    """Attach a certificate to its owner: the shop (BIS registration), a batch (AHC report) or an article."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(
+            {"file": [f"The file is {upload.size // 1024} KB; the limit is {MAX_BYTES // 1024} KB."]}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": ["The file is empty."]})
+    content_type, extension = _sniff(upload)
+    owners = {
+        Certificate.Kind.BIS_REGISTRATION: (batch is None and item is None),
+        Certificate.Kind.AHC_REPORT: (batch is not None and item is None),
+        Certificate.Kind.STONE: (item is not None and batch is None),
+    }
+    if not owners.get(kind, False):
+        raise ValueError(f"{kind} certificate with batch={batch} item={item}")
+    for owner in (batch, item):
+        assert owner is None or owner.tenant_id == tenant.id
+    certificate = Certificate(
+        tenant=tenant, kind=kind, batch=batch, item=item, uploaded_by=actor,
+        stored_name=f"{secrets.token_hex(12)}.{extension}", original_name=(upload.name or "certificate")[-200:],
+        content_type=content_type, size=upload.size,
+    )  # fmt: skip
+    certificate.file.save(certificate.stored_name, upload, save=False)
+    try:
+        certificate.full_clean(validate_constraints=False)
+        certificate.save()
+        owner_text = {
+            "bis_registration": "the shop",
+            "ahc_report": f"batch {batch}",
+            "stone": f"article {item}",
+        }[kind]
+        audit_record(
+            tenant=tenant, actor=actor, action="certificate.upload", target=certificate,
+            summary=f"Attached {certificate.get_kind_display()} “{certificate.original_name}” to {owner_text}",
+        )  # fmt: skip
+    except BaseException:
+        certificate.file.storage.delete(
+            certificate.file.name
+        )  # no orphan file for a row that was never saved
+        raise
+    return certificate
+
+
+def certificate_link(*, certificate: Certificate, user: User) -> str:
+    """An expiring link to the file, for a user the caller has already checked may see it."""
+    return private_file_url(
+        alias="certificates", name=certificate.file.name, user_id=user.pk, filename=certificate.original_name
+    )

@@ -1,0 +1,58 @@
+"""Daily metal rates: one per purity per day, kept as history."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.inventory.models import MetalRate, Purity
+from apps.inventory.services.stock import RUPEE, parse_decimal
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+
+@transaction.atomic
+def metal_rate_set(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    purity: Purity,
+    rate_per_gram: Decimal | str,
+    effective_on: date | None = None,
+) -> MetalRate:
+    """Record (or correct) the rate of one purity for a day, today in India by default."""
+    errors: dict[str, list[str]] = {}
+    rate = parse_decimal(rate_per_gram, RUPEE, "rate_per_gram", "rate per gram in rupees", errors)
+    if rate is not None and rate <= 0:
+        errors["rate_per_gram"] = ["The rate must be more than zero."]
+    effective_on = effective_on or timezone.localdate()
+    if effective_on > timezone.localdate():
+        errors["effective_on"] = ["A rate can't be recorded for a future day."]
+    if errors:
+        raise ValidationError(errors)
+    existing = (
+        MetalRate.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(purity=purity, effective_on=effective_on)
+        .first()
+    )
+    old = existing.rate_per_gram if existing else None
+    rate_row = existing or MetalRate(tenant=tenant, purity=purity, effective_on=effective_on)
+    rate_row.rate_per_gram = rate
+    rate_row.recorded_by = actor
+    rate_row.full_clean(validate_constraints=False)
+    rate_row.save()
+    change = f"corrected from ₹{old} to" if old is not None else "set to"
+    audit_record(
+        tenant=tenant, actor=actor, action="rate.set", target=rate_row,
+        summary=f"{purity.label} rate for {effective_on:%d %b %Y} {change} ₹{rate}/g",
+    )  # fmt: skip
+    return rate_row
