@@ -17,7 +17,8 @@ LAUNCH_ARGS = [
 def browser():
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("needs Chromium: apt-get install chromium")
+        # Tests marked `browser` are skipped (or failed, in CI) before reaching this fixture.
+        pytest.fail("Chromium is not installed; mark the test `browser` or apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -138,6 +138,10 @@ def test_batch_round_trip(tenant, owner):
     )
     assert sorted(actions) == ["batch.receive", "batch.send"]
     assert AuditEvent.objects.filter(tenant=tenant, action="stock.huid").count() == 2
+    sent = AuditEvent.objects.filter(
+        tenant=tenant, action="stock.hallmark_status", summary__contains="(batch REQ-1)"
+    )
+    assert sent.count() == 3
 
 
 def test_only_pending_articles_of_this_shop_can_be_sent(tenant, owner, other_tenant, other_owner):

@@ -65,12 +65,14 @@ def hallmark_batch_send(
     )  # fmt: skip
     batch.full_clean(validate_constraints=False)
     batch.save()
-    for item in items:
-        StockItem.objects.filter(pk=item.pk).update(
-            hallmark_status=StockItem.HallmarkStatus.AT_CENTRE,
-            hallmark_batch=batch,
-            updated_at=timezone.now(),
-        )
+    StockItem.objects.filter(pk__in=ids).update(
+        hallmark_status=StockItem.HallmarkStatus.AT_CENTRE, hallmark_batch=batch, updated_at=timezone.now()
+    )
+    for item in items:  # each article's status change is in the trail, as for single edits
+        audit_record(
+            tenant=tenant, actor=actor, action="stock.hallmark_status", target=item,
+            summary=f"{item.sku}: hallmark status Pending → At hallmarking centre (batch {batch.request_number})",
+        )  # fmt: skip
     audit_record(
         tenant=tenant, actor=actor, action="batch.send", target=batch,
         summary=f"Sent {len(items)} article(s) to {batch.centre_name} (request {batch.request_number})",
