@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.audit.api import AuditEventViewSet
+from apps.inventory.api import PurityViewSet, StockItemViewSet
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -13,6 +14,8 @@ router.register("members", MemberViewSet, basename="member")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("stock-items", StockItemViewSet, basename="stock-item")
+router.register("purities", PurityViewSet, basename="purity")
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),

@@ -6,11 +6,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.inventory.models import MetalRate, Purity, StockItem
+from apps.inventory import rules
+from apps.inventory.models import Metal, MetalRate, Purity, StockItem
 
 if TYPE_CHECKING:
     from apps.tenants.models import Tenant
@@ -85,3 +86,37 @@ def stock_valuation(*, tenant: Tenant) -> dict:
         )
     lines.sort(key=lambda line: (line["purity"].metal, -line["purity"].fineness))
     return {"lines": lines, "total": total, "unvalued": unvalued}
+
+
+def stock_item_search(
+    *,
+    tenant: Tenant,
+    stock_status: str = "",
+    hallmark_status: str = "",
+    metal: str = "",
+    purity_id: int | None = None,
+    missing_huid: bool | None = None,
+    q: str = "",
+    ordering: str = "",
+) -> QuerySet[StockItem]:
+    """The stock list with the filters shops use; every filter is optional."""
+    qs = stock_item_list(tenant=tenant)
+    if stock_status:
+        qs = qs.filter(stock_status=stock_status)
+    if hallmark_status:
+        qs = qs.filter(hallmark_status=hallmark_status)
+    if metal:
+        qs = qs.filter(purity__metal=metal)
+    if purity_id:
+        qs = qs.filter(purity_id=purity_id)
+    if missing_huid is not None:
+        needing = Q(purity__metal=Metal.GOLD, gross_weight__gte=rules.HALLMARK_MIN_GRAMS, huid="") & ~Q(
+            hallmark_status=StockItem.HallmarkStatus.EXEMPT
+        )
+        qs = qs.filter(needing) if missing_huid else qs.exclude(needing)
+    if q:
+        term = q.strip()
+        qs = qs.filter(
+            Q(sku__iexact=term) | Q(huid__iexact=term) | Q(name__icontains=term) | Q(sku__istartswith=term)
+        )
+    return qs.order_by(ordering, "-id") if ordering else qs

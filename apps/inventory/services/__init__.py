@@ -9,6 +9,7 @@ from apps.inventory.services.stock import (
     needs_huid,
     stock_item_check,
     stock_item_create,
+    stock_item_delete,
     stock_item_update,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "needs_huid",
     "stock_item_check",
     "stock_item_create",
+    "stock_item_delete",
     "stock_item_update",
 ]

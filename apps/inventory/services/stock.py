@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 
 from apps.audit.services import audit_record
 from apps.inventory import rules
-from apps.inventory.models import Metal, Purity, StockItem
+from apps.inventory.exceptions import StockItemInUse
+from apps.inventory.models import Certificate, Metal, Purity, StockItem
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -43,7 +44,11 @@ def parse_decimal(value: Any, places: Decimal, field: str, label: str, errors: d
     if not number.is_finite():
         errors[field] = [f"Enter the {label} as a number, like 12.345."]
         return None
-    return number.quantize(places, rounding=ROUND_HALF_UP)
+    try:
+        return number.quantize(places, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits to hold at this precision
+        errors[field] = [f"The {label} is far too large."]
+        return None
 
 
 def hsn_default(*, category: str, metal: str) -> str:
@@ -226,3 +231,17 @@ def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **
             summary=f"{item.sku}: {'ready for sale' if item.ready_for_sale else 'withdrawn from sale'}",
         )  # fmt: skip
     return item
+
+
+@transaction.atomic
+def stock_item_delete(*, tenant: Tenant, actor: User | None, item: StockItem) -> None:
+    """Remove an article entered by mistake. Sold articles and those with certificates stay."""
+    assert item.tenant_id == tenant.id
+    if item.stock_status == StockItem.StockStatus.SOLD:
+        raise StockItemInUse("A sold article can't be deleted: its sale must stay on record.")
+    if Certificate.objects.for_tenant(tenant).filter(item=item).exists():
+        raise StockItemInUse("This article has a certificate attached, so it can't be deleted.")
+    summary = f"Deleted {item.sku} “{item.name}”" + (f" (HUID {item.huid})" if item.huid else "")
+    item_id = item.pk
+    item.delete()
+    audit_record(tenant=tenant, actor=actor, action="stock.delete", summary=f"{summary}, id {item_id}")
