@@ -82,7 +82,7 @@ class StockItemFilter(filters.FilterSet):
     metal = filters.ChoiceFilter(choices=Metal.choices)
     purity = IdFilter(help_text="A purity id.")
     missing_huid = filters.BooleanFilter(help_text="Gold of 2 g or more, not exempt, without a HUID.")
-    q = filters.CharFilter(help_text="An exact SKU or HUID, or words of the name.")
+    q = filters.CharFilter(help_text="A SKU (or its start), an exact HUID, or words of the name.")
     ordering = filters.ChoiceFilter(
         choices=[(o, o) for o in ORDERINGS], help_text="Sort order; newest first by default."
     )

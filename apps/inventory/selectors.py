@@ -116,7 +116,5 @@ def stock_item_search(
         qs = qs.filter(needing) if missing_huid else qs.exclude(needing)
     if q:
         term = q.strip()
-        qs = qs.filter(
-            Q(sku__iexact=term) | Q(huid__iexact=term) | Q(name__icontains=term) | Q(sku__istartswith=term)
-        )
+        qs = qs.filter(Q(sku__istartswith=term) | Q(huid__iexact=term) | Q(name__icontains=term))
     return qs.order_by(ordering, "-id") if ordering else qs

@@ -163,10 +163,6 @@ class ApiKey(TenantOwned):
         return f"{self.name} ({self.prefix}…)"
 
     @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
-
-    @property
     def status(self) -> str:
         if self.revoked_at:
             return self.Status.REVOKED

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.tenants.models import ApiKey, Invitation, Membership, Tenant
 
@@ -30,9 +31,11 @@ def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:
     return get_object_or_404(Membership.objects.for_tenant(tenant).select_related("user"), pk=membership_id)
 
 
-def invitation_pending_list(*, tenant: Tenant) -> list[Invitation]:
-    qs = Invitation.objects.for_tenant(tenant).filter(accepted_at__isnull=True, revoked_at__isnull=True)
-    return [i for i in qs.select_related("invited_by") if i.status == Invitation.Status.PENDING]
+def invitation_pending_list(*, tenant: Tenant) -> QuerySet[Invitation]:
+    """Open invitations whose link still works (the team page's "waiting for an answer")."""
+    return (
+        invitation_open_list(tenant=tenant).filter(expires_at__gt=timezone.now()).select_related("invited_by")
+    )
 
 
 def invitation_get(*, tenant: Tenant, invitation_id: int) -> Invitation:
