@@ -55,7 +55,7 @@ format: $(STAMP) ## Format the code (ruff) and templates (djLint)
 shell: $(STAMP) ## Django shell
 	$(BIN)/python manage.py shell
 
-bench: $(STAMP) ## Load-test gunicorn with locust on a seeded PostgreSQL bench database; print the figures
+bench: $(STAMP) ## Load-test gunicorn with locust and time a 10,000-row stock import on a seeded PostgreSQL bench database
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m tests.benchmarks.run
 
 check-deploy: $(STAMP) ## manage.py check --deploy under production settings (with throwaway secrets)

@@ -4,7 +4,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.audit.api import AuditEventViewSet
-from apps.inventory.api import PurityViewSet, StockItemViewSet
+from apps.inventory.api import (
+    CertificateViewSet,
+    HallmarkBatchViewSet,
+    MetalRateViewSet,
+    PurityViewSet,
+    StockItemViewSet,
+)
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -16,6 +22,9 @@ router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("stock-items", StockItemViewSet, basename="stock-item")
 router.register("purities", PurityViewSet, basename="purity")
+router.register("metal-rates", MetalRateViewSet, basename="metal-rate")
+router.register("hallmark-batches", HallmarkBatchViewSet, basename="hallmark-batch")
+router.register("certificates", CertificateViewSet, basename="certificate")
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),

@@ -62,6 +62,19 @@ def _clear_cache(db):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _seeded_purities(db):
+    """The purity table comes from a data migration; a transactional test's flush empties it."""
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from apps.inventory.models import Purity
+
+    if not Purity.objects.exists():
+        import_module("apps.inventory.migrations.0002_seed_purities").seed(django_apps, None)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
@@ -133,3 +146,72 @@ def api(tenant, owner):
     from tests.api_helpers import ApiClient, make_key
 
     return ApiClient(make_key(tenant, owner, "owner"))
+
+
+@pytest.fixture
+def certificates_in_tmp(settings, tmp_path, monkeypatch):
+    """Certificate files go to this test's own folder, not the project's media."""
+    from django.core.files.storage import storages
+
+    from apps.inventory.models import Certificate
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "certificates": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "certificates")},
+        },
+    }
+    storages._storages = {}
+    # FileField resolves its storage callable once, at import: point it at this test's folder too.
+    monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", storages["certificates"])
+    yield tmp_path / "certificates"
+    storages._storages = {}
+
+
+@pytest.fixture
+def imports_in_tmp(tmp_path, monkeypatch):
+    """Uploaded stock files go to this test's own folder."""
+    from django.core.files.storage import FileSystemStorage
+
+    from apps.inventory.models import StockImport
+
+    storage = FileSystemStorage(location=str(tmp_path / "imports"))
+    monkeypatch.setattr(StockImport._meta.get_field("file"), "storage", storage)
+    return tmp_path / "imports"
+
+
+@pytest.fixture
+def certificates_in_s3(settings, monkeypatch):
+    """The `certificates` storage on an S3 bucket in moto: presigned links, as in production."""
+    import boto3
+    from django.core.files.storage import storages
+    from moto import mock_aws
+
+    from apps.inventory.models import Certificate
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        boto3.client("s3", region_name="ap-south-1").create_bucket(
+            Bucket="tijori-test-certificates", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"}
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "certificates": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": "tijori-test-certificates",
+                    "region_name": "ap-south-1",
+                    "signature_version": "s3v4",
+                    "querystring_auth": True,
+                    "querystring_expire": 300,
+                    "default_acl": None,
+                    "file_overwrite": False,
+                },
+            },
+        }
+        storages._storages = {}
+        monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", storages["certificates"])
+        yield storages["certificates"]
+        storages._storages = {}

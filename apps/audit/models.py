@@ -57,6 +57,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="audit_tenant_time"),
             models.Index(fields=["tenant", "action", "-created_at"], name="audit_tenant_action_time"),
+            models.Index(fields=["tenant", "target_type", "target_id"], name="audit_tenant_target"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
@@ -22,8 +22,11 @@ def audit_event_list(
     date_from: date | None = None,
     date_to: date | None = None,
     search: str = "",
+    target: Model | None = None,
 ) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.for_tenant(tenant).select_related("actor")
+    if target is not None:
+        qs = qs.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
     if action:
         qs = qs.filter(action__startswith=action)
     if actor_id:

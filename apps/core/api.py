@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -72,6 +74,11 @@ def exception_handler(exc, context):
         return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, SuspiciousOperation):
+        # Django's request-size guards fire while the body is read, inside the view: answer as Django
+        # itself would (400), in the API's shape.
+        logger.warning("refused request body: %s", exc)
+        return error_response(*_suspicious(exc), status.HTTP_400_BAD_REQUEST)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -100,6 +107,15 @@ def exception_handler(exc, context):
         body = {"code": "error", "message": str(exc), "fields": {}}
     response.data = body
     return response
+
+
+def _suspicious(exc: SuspiciousOperation) -> tuple[str, str]:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return "request_too_large", f"The request is too large: send at most {limit} MB."
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return "request_too_many_fields", "The request has too many fields or files."
+    return "bad_request", "The request could not be read."
 
 
 class Pagination(PageNumberPagination):

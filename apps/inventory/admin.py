@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.inventory.models import Certificate, HallmarkBatch, MetalRate, Purity, StockItem
+from apps.inventory.models import Certificate, HallmarkBatch, MetalRate, Purity, StockImport, StockItem
 
 
 @admin.register(Purity)
@@ -71,4 +71,28 @@ class CertificateAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Certificate._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(StockImport)
+class StockImportAdmin(admin.ModelAdmin):
+    """Shops' stock files as checked and imported; read-only, since an import runs through its service."""
+
+    list_display = [
+        "original_name", "tenant", "status", "rows_total", "rows_good", "rows_imported", "error_count",
+        "created_at", "imported_at",
+    ]  # fmt: skip
+    list_filter = ["status", "good_rows_only", "created_at"]
+    search_fields = ["original_name", "tenant__name"]
+    list_select_related = ["tenant"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in StockImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,3 +7,7 @@ class BatchStateError(ApplicationError):
 
 class StockItemInUse(ApplicationError):
     code = "stock_item_in_use"
+
+
+class StockImportAlreadyRun(ApplicationError):
+    code = "stock_import_already_run"

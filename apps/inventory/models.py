@@ -1,7 +1,8 @@
-"""Stock with BIS hallmark HUIDs, purities, hallmarking batches and daily metal rates."""
+"""Stock with BIS hallmark HUIDs, purities, hallmarking batches, daily metal rates and CSV imports."""
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -257,3 +258,49 @@ class Certificate(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+def imports_storage():
+    """Uploaded stock files live in the private `default` storage, read at call time from STORAGES."""
+    return storages["default"]
+
+
+def stock_import_path(instance: StockImport, filename: str) -> str:
+    return f"imports/t{instance.tenant_id}/{secrets.token_hex(12)}.csv"
+
+
+class StockImport(TenantOwned):
+    """A CSV file of stock uploaded by a shop: checked row by row first, imported on request.
+
+    `errors` holds the first problems found ({"row", "column", "message"}; rows numbered as a
+    spreadsheet shows them, the header being row 1; row None for the file as a whole) and
+    `error_count` how many there were in all.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Could not be read"
+
+    file = models.FileField(upload_to=stock_import_path, storage=imports_storage, max_length=200)
+    original_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_good = models.PositiveIntegerField(default=0, help_text="Rows without any error.")
+    rows_imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    good_rows_only = models.BooleanField(
+        default=False, help_text="Imported the rows without errors and left the others out."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="stockimport_tenant_time")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

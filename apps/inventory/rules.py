@@ -7,6 +7,9 @@ HALLMARK_MIN_GRAMS = Decimal("2.000")
 # Shops whose annual turnover is up to this many rupees are exempt from mandatory hallmarking.
 SMALL_TURNOVER_LIMIT_RUPEES = Decimal("4000000")
 
+# The compliance page warns this many days before the shop's BIS registration expires.
+BIS_EXPIRY_WARNING_DAYS = 60
+
 # HSN codes by category: 7113 jewellery, 7108 gold bars and coins, 7106 silver (editable per item).
 HSN_JEWELLERY = "7113"
 HSN_GOLD_BULLION = "7108"

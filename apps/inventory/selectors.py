@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.inventory import rules
-from apps.inventory.models import Metal, MetalRate, Purity, StockItem
+from apps.inventory.models import Certificate, HallmarkBatch, Metal, MetalRate, Purity, StockImport, StockItem
 
 if TYPE_CHECKING:
     from apps.tenants.models import Tenant
@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 def purity_list(*, active_only: bool = True) -> QuerySet[Purity]:
     qs = Purity.objects.all()
     return qs.filter(is_active=True) if active_only else qs
+
+
+# Articles the shop still holds: in stock, or put aside for a customer but not yet sold.
+IN_HAND = (StockItem.StockStatus.IN_STOCK, StockItem.StockStatus.RESERVED)
+# Gold of 2 g or more, not exempt, without a HUID: it can't be sold until hallmarked.
+NEEDS_HUID = Q(purity__metal=Metal.GOLD, gross_weight__gte=rules.HALLMARK_MIN_GRAMS, huid="") & ~Q(
+    hallmark_status=StockItem.HallmarkStatus.EXEMPT
+)
 
 
 def stock_item_list(*, tenant: Tenant) -> QuerySet[StockItem]:
@@ -51,25 +59,24 @@ def metal_rate_missing_today(*, tenant: Tenant) -> bool:
     today = timezone.localdate()
     return (
         not MetalRate.objects.for_tenant(tenant).filter(effective_on=today).exists()
-        and StockItem.objects.for_tenant(tenant).filter(stock_status=StockItem.StockStatus.IN_STOCK).exists()
+        and StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND).exists()
     )
 
 
-def stock_valuation(*, tenant: Tenant) -> dict:
-    """Value of the stock in hand: net weight times the latest rate, per purity (rupees, 2 places).
+def stock_valuation(
+    *, tenant: Tenant, items: QuerySet[StockItem] | None = None, rates: dict[int, MetalRate] | None = None
+) -> dict:
+    """Value of the stock in hand (or of `items`): net weight times the latest rate, per purity.
 
-    Purities with stock but no rate are listed as unvalued rather than counted as zero.
+    Rupees to 2 places. Purities with stock but no rate are listed as unvalued rather than counted
+    as zero. Two queries (one when `rates` is given), whatever the number of articles.
     """
-    rates = metal_rate_latest(tenant=tenant)
-    weights = (
-        StockItem.objects.for_tenant(tenant)
-        .filter(stock_status=StockItem.StockStatus.IN_STOCK)
-        .values("purity_id")
-        .annotate(grams=Sum("net_weight"), pieces=Count("id"))
-        .order_by()
-    )
+    rates = metal_rate_latest(tenant=tenant) if rates is None else rates
+    if items is None:
+        items = StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND)
+    weights = items.values("purity_id").annotate(grams=Sum("net_weight"), pieces=Count("id")).order_by()
     lines, total, unvalued = [], Decimal("0.00"), []
-    purities = {p.pk: p for p in Purity.objects.filter(pk__in=[w["purity_id"] for w in weights])}
+    purities = {p.pk: p for p in purity_list(active_only=False)}
     for w in weights:
         purity = purities[w["purity_id"]]
         rate = rates.get(purity.pk)
@@ -86,6 +93,14 @@ def stock_valuation(*, tenant: Tenant) -> dict:
         )
     lines.sort(key=lambda line: (line["purity"].metal, -line["purity"].fineness))
     return {"lines": lines, "total": total, "unvalued": unvalued}
+
+
+def item_metal_value(item: StockItem, rates: dict[int, MetalRate]) -> Decimal | None:
+    """Net weight times the latest rate of the article's purity; None when there is no rate yet."""
+    rate = rates.get(item.purity_id)
+    if rate is None:
+        return None
+    return (item.net_weight * rate.rate_per_gram).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def stock_item_search(
@@ -110,11 +125,161 @@ def stock_item_search(
     if purity_id:
         qs = qs.filter(purity_id=purity_id)
     if missing_huid is not None:
-        needing = Q(purity__metal=Metal.GOLD, gross_weight__gte=rules.HALLMARK_MIN_GRAMS, huid="") & ~Q(
-            hallmark_status=StockItem.HallmarkStatus.EXEMPT
-        )
-        qs = qs.filter(needing) if missing_huid else qs.exclude(needing)
+        qs = qs.filter(NEEDS_HUID) if missing_huid else qs.exclude(NEEDS_HUID)
     if q:
         term = q.strip()
         qs = qs.filter(Q(sku__istartswith=term) | Q(huid__iexact=term) | Q(name__icontains=term))
     return qs.order_by(ordering, "-id") if ordering else qs
+
+
+def hallmark_batch_list(*, tenant: Tenant, status: str = "") -> QuerySet[HallmarkBatch]:
+    """Batches, newest first, each with its article count and whether its AHC report is attached."""
+    reports = Certificate.objects.filter(batch=OuterRef("pk"), kind=Certificate.Kind.AHC_REPORT)
+    qs = (
+        HallmarkBatch.objects.for_tenant(tenant)
+        .annotate(item_count=Count("items"), has_report=Exists(reports))
+        .order_by("-sent_on", "-id")
+    )
+    return qs.filter(status=status) if status else qs
+
+
+def hallmark_batch_get(*, tenant: Tenant, batch_id: int) -> HallmarkBatch:
+    return get_object_or_404(hallmark_batch_list(tenant=tenant), pk=batch_id)
+
+
+def hallmark_batch_items(*, batch: HallmarkBatch) -> QuerySet[StockItem]:
+    return batch.items.select_related("purity").order_by("sku")
+
+
+def certificate_list(
+    *, tenant: Tenant, kind: str = "", batch: HallmarkBatch | None = None, item: StockItem | None = None
+) -> QuerySet[Certificate]:
+    qs = Certificate.objects.for_tenant(tenant).select_related("uploaded_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    if item is not None:
+        qs = qs.filter(item=item)
+    return qs
+
+
+def certificate_get(*, tenant: Tenant, certificate_id: int) -> Certificate:
+    return get_object_or_404(Certificate.objects.for_tenant(tenant), pk=certificate_id)
+
+
+def metal_rate_history(*, tenant: Tenant, days: int = 30) -> QuerySet[MetalRate]:
+    since = timezone.localdate() - timedelta(days=days - 1)
+    return (
+        MetalRate.objects.for_tenant(tenant)
+        .filter(effective_on__gte=since)
+        .select_related("purity", "recorded_by")
+        .order_by("-effective_on", "purity__metal", "-purity__fineness")
+    )
+
+
+def bis_compliance(*, tenant: Tenant, today: date | None = None, sample: int = 25) -> dict:
+    """What a BIS inspector would ask about, for the compliance page and the dashboard.
+
+    Articles in hand without a HUID that need one; articles at the hallmarking centre, by batch and
+    days away; exempt articles by reason; the shop's registration validity; and hallmarked articles
+    whose batch has no AHC report. A fixed number of queries, whatever the size of the stock.
+    """
+    today = today or timezone.localdate()
+    in_hand = StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND)
+    needing = in_hand.filter(NEEDS_HUID)
+    at_centre = (
+        hallmark_batch_list(tenant=tenant, status=HallmarkBatch.Status.SENT)
+        .annotate(
+            at_centre=Count("items", filter=Q(items__hallmark_status=StockItem.HallmarkStatus.AT_CENTRE))
+        )
+        .filter(at_centre__gt=0)
+        .order_by("sent_on", "id")
+    )
+    at_centre_batches = [
+        {"batch": b, "count": b.at_centre, "days": (today - b.sent_on).days} for b in at_centre
+    ]
+    exempt = {
+        row["exemption"]: row["n"]
+        for row in in_hand.filter(hallmark_status=StockItem.HallmarkStatus.EXEMPT)
+        .values("exemption")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    exempt_by_reason = [
+        {"reason": value, "label": label, "count": exempt[value]}
+        for value, label in StockItem.Exemption.choices
+        if exempt.get(value)
+    ]
+    reports = Certificate.objects.filter(
+        batch=OuterRef("hallmark_batch_id"), kind=Certificate.Kind.AHC_REPORT
+    )
+    unreported = (
+        StockItem.objects.for_tenant(tenant)
+        .filter(hallmark_status=StockItem.HallmarkStatus.HALLMARKED, hallmark_batch__isnull=False)
+        .exclude(Exists(reports))
+        .values("hallmark_batch_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    unreported_counts = {row["hallmark_batch_id"]: row["n"] for row in unreported}
+    unreported_batches = [
+        {"batch": b, "count": unreported_counts[b.pk]}
+        for b in HallmarkBatch.objects.for_tenant(tenant).filter(pk__in=list(unreported_counts))
+    ]
+    valid_until = tenant.bis_registration_valid_until
+    if not tenant.bis_registration_number or valid_until is None:
+        registration = "missing"
+    elif valid_until < today:
+        registration = "expired"
+    elif valid_until <= today + timedelta(days=rules.BIS_EXPIRY_WARNING_DAYS):
+        registration = "expiring"
+    else:
+        registration = "valid"
+    return {
+        "needs_huid_count": needing.count(),
+        "needs_huid": list(needing.select_related("purity").order_by("created_at", "id")[:sample])
+        if sample
+        else [],
+        "at_centre_batches": at_centre_batches,
+        "at_centre_count": sum(b["count"] for b in at_centre_batches),
+        "oldest_at_centre_days": max((b["days"] for b in at_centre_batches), default=None),
+        "exempt_by_reason": exempt_by_reason,
+        "exempt_count": sum(exempt.values()),
+        "registration": registration,
+        "registration_days_left": (valid_until - today).days if valid_until else None,
+        "unreported_batches": unreported_batches,
+        "unreported_count": sum(unreported_counts.values()),
+    }
+
+
+def pending_for_batch(*, tenant: Tenant, q: str = "", limit: int = 200) -> QuerySet[StockItem]:
+    """Articles that can be sent for hallmarking: pending and in hand, oldest first."""
+    qs = stock_item_search(tenant=tenant, hallmark_status=StockItem.HallmarkStatus.PENDING, q=q)
+    return qs.filter(stock_status__in=IN_HAND).order_by("created_at", "id")[:limit]
+
+
+def metal_rate_list(
+    *,
+    tenant: Tenant,
+    purity_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[MetalRate]:
+    """The rate history, newest day first; the date bounds are inclusive."""
+    qs = MetalRate.objects.for_tenant(tenant).select_related("purity").order_by("-effective_on", "purity_id")
+    if purity_id:
+        qs = qs.filter(purity_id=purity_id)
+    if date_from:
+        qs = qs.filter(effective_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(effective_on__lte=date_to)
+    return qs
+
+
+def stock_import_list(*, tenant: Tenant) -> QuerySet[StockImport]:
+    return StockImport.objects.for_tenant(tenant).defer("errors")
+
+
+def stock_import_get(*, tenant: Tenant, import_id: int) -> StockImport:
+    return get_object_or_404(StockImport.objects.for_tenant(tenant), pk=import_id)

@@ -16,6 +16,7 @@ from apps.accounts.views import MODEL_BACKEND
 from apps.audit.selectors import audit_event_list
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
+from apps.inventory import selectors as inventory_selectors
 from apps.tenants import selectors, services
 from apps.tenants.decorators import tenant_view
 from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
@@ -33,6 +34,12 @@ def dashboard_view(request):
         if request.membership.has_role(Role.ADMIN)
         else [],
     }
+    if tenant.is_shop:
+        context.update(
+            valuation=inventory_selectors.stock_valuation(tenant=tenant),
+            rate_missing=inventory_selectors.metal_rate_missing_today(tenant=tenant),
+            compliance=inventory_selectors.bis_compliance(tenant=tenant, sample=0),
+        )
     return render(request, "tenants/dashboard.html", context)
 
 

@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.tenants.models.Role",
         "InvitationStatusEnum": "apps.tenants.models.Invitation.Status",
         "ApiKeyStatusEnum": "apps.tenants.models.ApiKey.Status",
+        "HallmarkBatchStatusEnum": "apps.inventory.models.HallmarkBatch.Status",
+        "CertificateKindEnum": "apps.inventory.models.Certificate.Kind",
     },
 }
 

@@ -13,6 +13,15 @@
       var message = event.target.getAttribute("data-confirm");
       if (message && !window.confirm(message)) { event.preventDefault(); }
     }, true);
+    // A "choose all" box ticks or clears every checkbox of the same name.
+    document.querySelectorAll("[data-check-all]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var name = box.getAttribute("data-check-all");
+        box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (other) {
+          other.checked = box.checked;
+        });
+      });
+    });
     // Shop-only fields are shown only when a shop is being created.
     document.querySelectorAll("[data-kind-toggle]").forEach(function (form) {
       var update = function () {

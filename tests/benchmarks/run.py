@@ -7,7 +7,9 @@ docker/gunicorn.conf.py; then, one locust process per scenario, measure each URL
 saturation and finally a mix of pages and API calls by hundreds of people with think time.
 
 Prints requests/s, p50/p95/p99, errors, queries per request and throughput relative to
-/api/health/live (same server, same run), and writes every figure to var/bench/<time>.json.
+/api/health/live (same server, same run), and the times, queries and peak memory of a 10,000-row
+stock CSV import (tests/benchmarks/imports.py, run before the server starts); writes every figure
+to var/bench/<time>.json.
 Figures, not pass/fail thresholds: the load generator, gunicorn, PostgreSQL and Redis share the
 machine's CPUs, so absolute numbers only compare with runs on the same machine.
 
@@ -22,6 +24,10 @@ Settings, from the environment:
   BENCH_MIXED_SECONDS  60        measured seconds of the mixed scenario
   GUNICORN_WORKERS     2 per CPU; GUNICORN_THREADS 4 (as docker/gunicorn.conf.py)
   BENCH_GUNICORN_ARGS  ""        extra gunicorn options over the config file, e.g. "--max-requests 0"
+  BENCH_STOCK_SHOPS    2         shops given a large stock (the first ones seeded)
+  BENCH_STOCK_ITEMS    10000     articles in each of them, for the stock list page and API
+  BENCH_IMPORT_ROWS    10000     rows of the stock CSV imported
+  BENCH_IMPORT_EXISTING 5000     articles the importing shop already holds
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ USERS = _int("BENCH_USERS", 32)
 MIXED_USERS = _int("BENCH_MIXED_USERS", 500)
 MIXED_SPAWN = _int("BENCH_MIXED_SPAWN", 50)
 MIXED_SECONDS = _int("BENCH_MIXED_SECONDS", 60)
+STOCK_SHOPS = _int("BENCH_STOCK_SHOPS", 2)
+STOCK_ITEMS = _int("BENCH_STOCK_ITEMS", 10000)
 CPUS = os.cpu_count() or 1
 WORKERS = _int("GUNICORN_WORKERS", 2 * CPUS)
 THREADS = _int("GUNICORN_THREADS", 4)
@@ -80,7 +88,13 @@ SINGLE = [
     ("/", "session"),
     ("/api/v1/me", "key"),
     ("/api/v1/audit-events?page_size=50", "key"),
+    # A shop with 10,000 articles: a page of 50 with a filter, the page and the API.
+    ("/stock/?hallmark_status=hallmarked&page=3", "session"),
+    ("/stock/?q=BN-01&ordering=-net_weight", "session"),
+    ("/api/v1/stock-items?hallmark_status=hallmarked&page=3&page_size=50", "key"),
 ]
+# Paths only the shops with a large stock are sent to.
+STOCK_PREFIXES = ("/stock/", "/api/v1/stock-items")
 # Half pages, half API calls; the dashboard is what people open most.
 MIX = [
     ("/", "session", 3),
@@ -110,6 +124,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from apps.tenants.models import Tenant  # noqa: E402
+from tests.benchmarks import imports  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
 
 
@@ -304,7 +320,20 @@ def main() -> None:
         flush=True,
     )
     credentials = seeded.credentials
+    stock_tenants = [c.tenant_id for c in credentials[: min(STOCK_SHOPS, SHOPS)]]
+    started = time.perf_counter()
+    stocked = seeding.seed_stock(
+        tenants=list(Tenant.objects.filter(pk__in=stock_tenants)), items_per_shop=STOCK_ITEMS
+    )
+    print(
+        f"seeded {stocked:,} articles in {len(stock_tenants)} shops in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    stock_credentials = [c for c in credentials if c.tenant_id in stock_tenants]
     pg_version = connection.pg_version
+    # Before gunicorn starts, so that nothing else competes for the CPUs while it is timed.
+    print(f"timing a {imports.ROWS:,}-row stock import…", flush=True)
+    import_figures = imports.measure()
 
     setup_test_environment()
     paths = {(p, a) for p, a in SINGLE} | {(p, a) for p, a, _w in MIX}
@@ -327,8 +356,13 @@ def main() -> None:
             "mixed_seconds": MIXED_SECONDS,
             "throttle_rates": THROTTLE,
         },
-        "seed": {k: v for k, v in asdict(seeded).items() if k != "credentials"},
+        "seed": {
+            **{k: v for k, v in asdict(seeded).items() if k != "credentials"},
+            "stock_shops": len(stock_tenants),
+            "stock_items": stocked,
+        },
         "queries": queries,
+        "imports": import_figures,
         "scenarios": [],
     }
     try:
@@ -356,7 +390,12 @@ def main() -> None:
                     "users": USERS,
                     "spawn_rate": USERS,
                     "seconds": SECONDS,
-                    "credentials": [asdict(c) for c in credentials[:USERS]],
+                    "credentials": [
+                        asdict(c)
+                        for c in (stock_credentials if path.startswith(STOCK_PREFIXES) else credentials)[
+                            :USERS
+                        ]
+                    ],
                 }
                 row.update(run_load(spec, work_dir, f"single-{len(report['scenarios'])}"))
             report["scenarios"].append(row)
@@ -415,21 +454,24 @@ def print_report(report: dict) -> None:
         f"docker/gunicorn.conf.py{extra}), production settings, on {machine['cpus']} CPUs shared with "
         f"PostgreSQL {machine['postgresql'] // 10000}, Redis and locust.\n"
         f"Each URL alone: {config['users']} locust users, no think time, {config['seconds']} s measured once "
-        "every user has had a first answer; each user acts for a different shop."
+        "every user has had a first answer; each user acts for a different shop (the /stock/ and\n"
+        f"stock-items scenarios: the {report['seed']['stock_shops']} shops with "
+        f"{STOCK_ITEMS:,} articles each)."
     )
+    width = max([38, *(len(s["path"]) + 6 for s in scenarios)])
     header = (
-        f"{'scenario':<38}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'queries':>8}"
+        f"{'scenario':<{width}}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'queries':>8}"
         f"{'vs live':>8} {'cpu% srv/load/other':>20}{'conns':>7}{'restarts':>9}"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for s in scenarios:
         name = f"GET {s['path']}"
         if "skipped" in s or "failed" in s:
-            print(f"{name:<38}  {s.get('skipped') or s.get('failed')}")
+            print(f"{name:<{width}}  {s.get('skipped') or s.get('failed')}")
             continue
         cpu = f"{s['server_cpu_percent']:.0f}/{s['client_cpu_percent']:.0f}/{s['other_cpu_percent']:.0f}"
         print(
-            f"{name:<38}{fmt(s['req_per_s'], 9, 1)}{fmt(s['p50_ms'], 8)}{fmt(s['p95_ms'], 8)}"
+            f"{name:<{width}}{fmt(s['req_per_s'], 9, 1)}{fmt(s['p50_ms'], 8)}{fmt(s['p95_ms'], 8)}"
             f"{fmt(s['p99_ms'], 8)}{fmt(s['errors'], 8)}{fmt(s['queries'], 8)}"
             f"{fmt(s.get('ratio_to_live'), 8, 3)} {cpu:>20}{fmt(s['connections_opened'], 7)}"
             f"{fmt(s['workers_started'], 9)}"
@@ -445,6 +487,7 @@ def print_report(report: dict) -> None:
         "  window (gunicorn's max_requests recycles workers; see docker/gunicorn.conf.py)."
     )
     print_mixed(report)
+    imports.print_figures(report["imports"])
     log = report.get("server_log", {})
     print(
         f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "

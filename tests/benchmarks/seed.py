@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from importlib import import_module
 
 import environ
@@ -25,6 +26,7 @@ from psycopg import sql
 
 from apps.accounts.models import User
 from apps.audit.models import AuditEvent
+from apps.inventory.models import MetalRate, Purity, StockItem
 from apps.tenants.middleware import SESSION_KEY as ACTIVE_TENANT_KEY
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import api_key_create, tenant_create
@@ -233,3 +235,55 @@ def seed(*, shops: int, people: int, seed_value: int = 42) -> Seeded:
         seconds=round(time.perf_counter() - started, 1),
         credentials=credentials,
     )
+
+
+STOCK_NAMES = [
+    ("Temple necklace", "necklace"), ("Kada bangle", "bangle"), ("Solitaire ring", "ring"),
+    ("Jhumka earrings", "earring"), ("Rope chain", "chain"), ("Lakshmi pendant", "pendant"),
+    ("Gold coin", "coin"), ("Nose pin", "other"), ("Anklet pair", "other"),
+]  # fmt: skip
+
+
+def seed_stock(*, tenants: list[Tenant], items_per_shop: int, seed_value: int = 7) -> int:
+    """`items_per_shop` articles in each of `tenants`, with today's rates: a busy shop's stock.
+
+    Inserted in bulk (the services would take minutes for 10,000 articles), with the values the
+    services would set: net weight, HSN, hallmark status matching the HUID, exemptions with reasons.
+    """
+    rng = random.Random(seed_value)
+    purities = {(p.metal, p.fineness): p for p in Purity.objects.all()}
+    weights = [(("gold", 916), 70), (("gold", 750), 15), (("gold", 999), 5), (("silver", 925), 10)]
+    rates = {("gold", 916): "6690", ("gold", 750): "5475", ("gold", 999): "7300", ("silver", 925): "88"}
+    today = timezone.localdate()
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    total = 0
+    for tenant in tenants:
+        MetalRate.objects.bulk_create(
+            MetalRate(tenant=tenant, purity=purities[key], rate_per_gram=Decimal(rate), effective_on=today)
+            for key, rate in rates.items()
+        )
+        huids: set[str] = set()
+        items = []
+        for n in range(items_per_shop):
+            key = rng.choices([k for k, _ in weights], [w for _, w in weights])[0]
+            name, category = rng.choice(STOCK_NAMES)
+            gross = Decimal(str(round(rng.uniform(0.8, 60), 3)))
+            stones = Decimal(str(round(float(gross) * rng.choice([0, 0, 0.05, 0.12]), 3)))
+            item = StockItem(
+                tenant=tenant, sku=f"BN-{n:05}", name=name, category=category, purity=purities[key],
+                gross_weight=gross, stone_weight=stones, net_weight=gross - stones,
+                hsn_code="7106" if key[0] == "silver" else "7113", making_charge_value=Decimal("450"),
+            )  # fmt: skip
+            roll = rng.random()
+            if key[0] == "gold" and gross < 2:
+                item.hallmark_status, item.exemption = "exempt", "under_2g"
+            elif key[0] == "gold" and roll < 0.7:
+                while (huid := "".join(rng.choices(letters, k=6))) in huids:
+                    pass
+                huids.add(huid)
+                item.huid, item.hallmark_status, item.ready_for_sale = huid, "hallmarked", True
+                item.stock_status = "sold" if roll < 0.15 else "in_stock"
+            items.append(item)
+        StockItem.objects.bulk_create(items, batch_size=2000)
+        total += len(items)
+    return total

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.signing import TimestampSigner
-from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
 from apps.core.files import FILE_SALT, private_file_url
@@ -75,46 +74,21 @@ def test_public_alias_cannot_be_handed_out_as_private():
         private_file_url(alias="public", name="logo.png", user_id=1)
 
 
-@mock_aws
-def test_s3_storage_presigned_url_against_moto(settings, monkeypatch):
+def test_s3_storage_presigned_url_against_moto(certificates_in_s3):
     """The S3 path: django-storages writes to a bucket and hands out an expiring presigned URL."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    boto3.client("s3", region_name="ap-south-1").create_bucket(
-        Bucket="tijori-test-certificates", CreateBucketConfiguration={"LocationConstraint": "ap-south-1"}
+    storage = certificates_in_s3
+    assert isinstance(storage, S3Storage)
+    name = storage.save("ahc/report.pdf", ContentFile(b"%PDF-1.4 in s3"))
+    url = private_file_url(alias="certificates", name=name, user_id=7, filename="report.pdf")
+    assert url.startswith("https://tijori-test-certificates.s3") or "tijori-test-certificates" in url
+    assert "X-Amz-Expires=300" in url and "X-Amz-Signature=" in url
+    assert "response-content-disposition" in url
+    with storage.open(name) as fh:
+        assert fh.read() == b"%PDF-1.4 in s3"
+    body = boto3.client("s3", region_name="ap-south-1").get_object(
+        Bucket="tijori-test-certificates", Key=name
     )
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "certificates": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": "tijori-test-certificates",
-                "region_name": "ap-south-1",
-                "signature_version": "s3v4",
-                "querystring_auth": True,
-                "querystring_expire": 300,
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
-    }
-    storages._storages = {}
-    try:
-        storage = storages["certificates"]
-        assert isinstance(storage, S3Storage)
-        name = storage.save("ahc/report.pdf", ContentFile(b"%PDF-1.4 in s3"))
-        url = private_file_url(alias="certificates", name=name, user_id=7, filename="report.pdf")
-        assert url.startswith("https://tijori-test-certificates.s3") or "tijori-test-certificates" in url
-        assert "X-Amz-Expires=300" in url and "X-Amz-Signature=" in url
-        assert "response-content-disposition" in url
-        with storage.open(name) as fh:
-            assert fh.read() == b"%PDF-1.4 in s3"
-        body = boto3.client("s3", region_name="ap-south-1").get_object(
-            Bucket="tijori-test-certificates", Key=name
-        )
-        assert body["Body"].read() == b"%PDF-1.4 in s3"
-    finally:
-        storages._storages = {}
+    assert body["Body"].read() == b"%PDF-1.4 in s3"
 
 
 def test_storage_aliases_match_the_design(settings):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import tenant_create
@@ -110,14 +111,86 @@ def test_switch_tenant_from_the_header(page, live_server):
 
 def test_pages_fit_a_phone_screen(browser, live_server):
     user = UserFactory(email="phone@e2e.in")
-    tenant_create(owner=user, kind="shop", name="Phone Jewellers", state_code="27")
+    from apps.inventory.models import Purity
+    from apps.inventory.services import hallmark_batch_send, metal_rate_set, stock_item_create
+
+    shop = tenant_create(owner=user, kind="shop", name="Phone Jewellers", state_code="27")
+    purity = Purity.objects.get(karat="22K")
+    metal_rate_set(tenant=shop, actor=user, purity=purity, rate_per_gram="6650.50")
+    item = stock_item_create(
+        tenant=shop,
+        actor=user,
+        name="Long temple necklace with rubies",
+        purity=purity,
+        gross_weight="123.456",
+    )
+    stock_item_create(tenant=shop, actor=user, name="Band", purity=purity, gross_weight="4", huid="PH0NE1")
+    batch = hallmark_batch_send(
+        tenant=shop, actor=user, centre_name="Mumbai AHC", request_number="M-1",
+        sent_on=item.created_at.date(), item_ids=[item.pk],
+    )  # fmt: skip
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
     _login(page, live_server.url, user.email)
-    for path in ["/", "/settings/team/", "/settings/", "/settings/audit/"]:
+    stock_pages = ["/stock/", "/stock/new/", f"/stock/{item.pk}/", "/stock/batches/", "/stock/batches/new/",
+                   f"/stock/batches/{batch.pk}/", "/stock/rates/", "/stock/compliance/", "/stock/import/"]  # fmt: skip
+    for path in ["/", "/settings/team/", "/settings/", "/settings/audit/", *stock_pages]:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone"
     context.close()
+
+
+def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(page, live_server):
+    from apps.inventory.models import HallmarkBatch, StockItem
+
+    owner = UserFactory(email="owner@stock-e2e.in", full_name="Sunita Soni")
+    tenant = tenant_create(owner=owner, kind="shop", name="Soni Jewellers", state_code="08")
+    _login(page, live_server.url, owner.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stock & HUID").click()
+    page.get_by_role("link", name="Add your first article").click()
+
+    page.get_by_label("Name").fill("Rani haar")
+    page.get_by_label("Purity").select_option(label="22K916")
+    page.get_by_label("Gross weight (g)").fill("42.5")
+    page.get_by_label("Stone weight (g)").fill("2.25")
+    page.get_by_label("Ready for sale").check()
+    page.get_by_role("button", name="Add to stock").click()
+    # The sale rule is explained beside the HUID box, and nothing was saved.
+    assert "needs its HUID before it can be sold" in page.locator("[data-field=huid] .error").inner_text()
+    assert not StockItem.objects.exists()
+    page.get_by_label("HUID").fill("rh42k9")
+    page.get_by_role("button", name="Add to stock").click()
+    page.wait_for_url(re.compile(r"/stock/\d+/$"))
+    assert page.get_by_text("40.250 g", exact=True).is_visible()
+
+    page.goto(f"{live_server.url}/stock/new/")
+    page.get_by_label("Name").fill("Plain band")
+    page.get_by_label("Purity").select_option(label="22K916")
+    page.get_by_label("Gross weight (g)").fill("6")
+    page.get_by_role("button", name="Add to stock").click()
+    page.wait_for_url(re.compile(r"/stock/\d+/$"))
+
+    # Searching swaps the rows in place (htmx) and keeps the filter in the address.
+    page.get_by_role("link", name="Stock", exact=True).click()
+    page.get_by_label("Search").fill("RH42K9")
+    rows = page.locator("#stock-rows tbody tr")
+    expect(rows).to_have_count(1)
+    assert "Rani haar" in rows.inner_text()
+    page.wait_for_function("location.search.includes('q=RH42K9')")
+
+    page.get_by_role("link", name="Hallmarking batches").click()
+    page.get_by_role("link", name="Send a batch").click()
+    page.get_by_label("Hallmarking centre").fill("Jaipur AHC")
+    page.get_by_label("Request number").fill("JP-9")
+    page.get_by_label("Choose all").check()
+    page.get_by_role("button", name="Record the batch as sent").click()
+    page.wait_for_url(re.compile(r"/stock/batches/\d+/$"))
+    page.get_by_label(re.compile("HUID of")).fill("pb6k01")
+    page.get_by_role("button", name="Save HUIDs and mark received").click()
+    assert "received: 1 of 1 hallmarked" in page.content()
+    band = StockItem.objects.for_tenant(tenant).get(name="Plain band")
+    assert band.huid == "PB6K01" and band.hallmark_status == "hallmarked"
+    assert HallmarkBatch.objects.for_tenant(tenant).get().status == "received"

@@ -1,6 +1,5 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -12,26 +11,9 @@ from apps.inventory.services import (
     hallmark_batch_send,
     stock_item_create,
 )
+from tests.inventory.conftest import PDF
 
-pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-@pytest.fixture(autouse=True)
-def _certificates_in_tmp(settings, tmp_path, monkeypatch):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "certificates": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    storages._storages = {}
-    # FileField resolves its storage callable once, at import: point it at this test's folder too.
-    monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", storages["certificates"])
-    yield
-    storages._storages = {}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificates_in_tmp")]
 
 
 def _item(tenant, owner):

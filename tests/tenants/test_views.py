@@ -1,8 +1,10 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from apps.audit.models import AuditEvent
@@ -32,13 +34,28 @@ def test_dashboard_shows_the_active_tenant(owner_client, tenant):
     assert tenant.name in response.content.decode()
 
 
-def test_dashboard_query_count_does_not_grow_with_members(
-    owner_client, tenant, django_assert_max_num_queries
+def test_dashboard_query_count_does_not_grow_with_members_or_stock(
+    owner_client, tenant, owner, django_assert_max_num_queries, django_assert_num_queries
 ):
+    from apps.inventory.models import Purity
+    from apps.inventory.services import metal_rate_set, stock_item_create
+
+    # session, user, memberships (switcher), member count, recent events; for a shop the stock value
+    # (rates, weights by purity, purities), today's-rate reminder (2) and the compliance figures (5)
+    with django_assert_max_num_queries(18) as first:
+        assert owner_client.get(reverse("tenants:dashboard")).status_code == 200
     for _ in range(15):
         add_member(tenant, Role.STAFF)
-    # session, user, memberships (switcher), member count, recent events
-    with django_assert_max_num_queries(6):
+    yesterday = timezone.localdate() - timedelta(days=1)  # so the reminder asks the same questions
+    for purity in Purity.objects.all():
+        metal_rate_set(
+            tenant=tenant, actor=owner, purity=purity, rate_per_gram="1000", effective_on=yesterday
+        )
+        for n in range(3):
+            stock_item_create(
+                tenant=tenant, actor=owner, name=f"{purity} {n}", purity=purity, gross_weight="3"
+            )
+    with django_assert_num_queries(len(first.captured_queries)):
         assert owner_client.get(reverse("tenants:dashboard")).status_code == 200
 
 

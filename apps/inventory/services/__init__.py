@@ -1,8 +1,15 @@
 """Every change to stock, rates, hallmarking batches and certificates: validated, in a transaction, audited."""
 
 from apps.inventory.services.batches import hallmark_batch_receive, hallmark_batch_send
-from apps.inventory.services.certificates import certificate_link, certificate_upload
-from apps.inventory.services.rates import metal_rate_set
+from apps.inventory.services.certificates import bis_registration_update, certificate_link, certificate_upload
+from apps.inventory.services.imports import (
+    CSV_COLUMNS,
+    stock_csv_template,
+    stock_export_rows,
+    stock_import_check,
+    stock_import_run,
+)
+from apps.inventory.services.rates import metal_rate_set, metal_rates_set
 from apps.inventory.services.stock import (
     hsn_default,
     huid_normalise,
@@ -10,10 +17,13 @@ from apps.inventory.services.stock import (
     stock_item_check,
     stock_item_create,
     stock_item_delete,
+    stock_item_prepare,
     stock_item_update,
 )
 
 __all__ = [
+    "CSV_COLUMNS",
+    "bis_registration_update",
     "certificate_link",
     "certificate_upload",
     "hallmark_batch_receive",
@@ -21,9 +31,15 @@ __all__ = [
     "hsn_default",
     "huid_normalise",
     "metal_rate_set",
+    "metal_rates_set",
     "needs_huid",
+    "stock_csv_template",
+    "stock_export_rows",
+    "stock_import_check",
+    "stock_import_run",
     "stock_item_check",
     "stock_item_create",
     "stock_item_delete",
+    "stock_item_prepare",
     "stock_item_update",
 ]

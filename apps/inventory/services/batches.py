@@ -6,12 +6,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.inventory.exceptions import BatchStateError
-from apps.inventory.models import HallmarkBatch, StockItem
+from apps.inventory.models import Certificate, HallmarkBatch, StockItem
+from apps.inventory.services.certificates import certificate_upload
 from apps.inventory.services.stock import stock_item_update
 
 if TYPE_CHECKING:
@@ -39,7 +41,10 @@ def hallmark_batch_send(
         errors["sent_on"] = ["The date sent can't be in the future."]
     ids = sorted(set(item_ids))
     items = list(
-        StockItem.objects.for_tenant(tenant).select_for_update().filter(pk__in=ids).select_related("purity")
+        StockItem.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))  # not the shared purity rows: other shops use them too
+        .filter(pk__in=ids)
+        .select_related("purity")
     )
     if not ids:
         errors["item_ids"] = ["Choose the articles to send."]
@@ -64,7 +69,13 @@ def hallmark_batch_send(
         created_by=actor,
     )  # fmt: skip
     batch.full_clean(validate_constraints=False)
-    batch.save()
+    try:
+        with transaction.atomic():
+            batch.save()
+    except IntegrityError:  # the same number sent at the same moment by someone else
+        raise ValidationError(
+            {"request_number": ["This request number is already used by another batch."]}
+        ) from None
     StockItem.objects.filter(pk__in=ids).update(
         hallmark_status=StockItem.HallmarkStatus.AT_CENTRE, hallmark_batch=batch, updated_at=timezone.now()
     )
@@ -82,12 +93,19 @@ def hallmark_batch_send(
 
 @transaction.atomic
 def hallmark_batch_receive(
-    *, tenant: Tenant, actor: User | None, batch: HallmarkBatch, received_on: date, huids: dict[int, str]
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    batch: HallmarkBatch,
+    received_on: date,
+    huids: dict[int, str],
+    report: UploadedFile | None = None,
 ) -> HallmarkBatch:
-    """Receive a batch back and record each article's HUID on one screen.
+    """Receive a batch back and record each article's HUID on one screen, with the AHC report if given.
 
     Articles given a HUID become hallmarked; those left blank go back to pending (the centre did not
-    mark them). All HUIDs are checked before any is saved: one bad HUID changes nothing.
+    mark them). All HUIDs are checked before any is saved: one bad HUID (or a bad report file)
+    changes nothing.
     """
     assert batch.tenant_id == tenant.id
     batch = HallmarkBatch.objects.select_for_update().get(pk=batch.pk)
@@ -95,6 +113,8 @@ def hallmark_batch_receive(
         raise BatchStateError("This batch has already been received.")
     if received_on < batch.sent_on:
         raise ValidationError({"received_on": ["The date received can't be before the date sent."]})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": ["The date received can't be in the future."]})
     items = {i.pk: i for i in batch.items.filter(hallmark_status=StockItem.HallmarkStatus.AT_CENTRE)}
     unknown = set(huids) - set(items)
     if unknown:
@@ -120,6 +140,10 @@ def hallmark_batch_receive(
     batch.status = HallmarkBatch.Status.RECEIVED
     batch.received_on = received_on
     batch.save(update_fields=["status", "received_on", "updated_at"])
+    if report is not None:
+        certificate_upload(
+            tenant=tenant, actor=actor, kind=Certificate.Kind.AHC_REPORT, upload=report, batch=batch
+        )
     audit_record(
         tenant=tenant, actor=actor, action="batch.receive", target=batch,
         summary=f"Received batch {batch.request_number}: {marked} of {len(items)} article(s) hallmarked",

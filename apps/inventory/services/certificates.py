@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -94,3 +95,41 @@ def certificate_link(*, certificate: Certificate, user: User) -> str:
     return private_file_url(
         alias="certificates", name=certificate.file.name, user_id=user.pk, filename=certificate.original_name
     )
+
+
+@transaction.atomic
+def bis_registration_update(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    number: str,
+    valid_until: date | None,
+    certificate: UploadedFile | None = None,
+) -> Tenant:
+    """Record the shop's BIS registration (number and validity) and, optionally, its certificate file."""
+    from_db = type(tenant).objects.select_for_update().get(pk=tenant.pk)
+    number = (number or "").strip().upper()
+    errors: dict[str, list[str]] = {}
+    if not number:
+        errors["number"] = ["Enter the registration number printed on the BIS certificate."]
+    elif len(number) > 40:
+        errors["number"] = ["A BIS registration number has at most 40 characters."]
+    if valid_until is None:
+        errors["valid_until"] = ["Enter the date until which the registration is valid."]
+    if errors:
+        raise ValidationError(errors)
+    changed = (from_db.bis_registration_number, from_db.bis_registration_valid_until) != (number, valid_until)
+    from_db.bis_registration_number = number
+    from_db.bis_registration_valid_until = valid_until
+    from_db.save(update_fields=["bis_registration_number", "bis_registration_valid_until", "updated_at"])
+    tenant.bis_registration_number, tenant.bis_registration_valid_until = number, valid_until
+    if changed:
+        audit_record(
+            tenant=tenant, actor=actor, action="tenant.bis_registration", target=from_db,
+            summary=f"BIS registration {number}, valid until {valid_until:%d %b %Y}",
+        )  # fmt: skip
+    if certificate is not None:
+        certificate_upload(
+            tenant=tenant, actor=actor, kind=Certificate.Kind.BIS_REGISTRATION, upload=certificate
+        )
+    return tenant

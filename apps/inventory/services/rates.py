@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
@@ -49,10 +49,52 @@ def metal_rate_set(
     rate_row.rate_per_gram = rate
     rate_row.recorded_by = actor
     rate_row.full_clean(validate_constraints=False)
-    rate_row.save()
+    try:
+        with transaction.atomic():
+            rate_row.save()
+    except IntegrityError:  # the same purity and day recorded at the same moment by someone else
+        raise ValidationError(
+            {"rate_per_gram": ["This rate was just recorded by someone else; look at it and try again."]}
+        ) from None
     change = f"corrected from ₹{old} to" if old is not None else "set to"
     audit_record(
         tenant=tenant, actor=actor, action="rate.set", target=rate_row,
         summary=f"{purity.label} rate for {effective_on:%d %b %Y} {change} ₹{rate}/g",
     )  # fmt: skip
     return rate_row
+
+
+@transaction.atomic
+def metal_rates_set(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    rates: dict[Purity, Decimal | str],
+    effective_on: date | None = None,
+) -> list[MetalRate]:
+    """Record several purities' rates for one day together: all of them, or none if any is wrong.
+
+    Errors are keyed `rate_<purity id>` (and `effective_on`), so a form can show each beside its box.
+    """
+    if not rates:
+        raise ValidationError("Enter at least one rate.")
+    saved, errors = [], {}
+    for purity, value in rates.items():
+        try:
+            with transaction.atomic():
+                saved.append(
+                    metal_rate_set(
+                        tenant=tenant,
+                        actor=actor,
+                        purity=purity,
+                        rate_per_gram=value,
+                        effective_on=effective_on,
+                    )
+                )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                key = f"rate_{purity.pk}" if field == "rate_per_gram" else field
+                errors.setdefault(key, messages)
+    if errors:
+        raise ValidationError(errors)
+    return saved

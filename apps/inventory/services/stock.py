@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Container
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ EDITABLE = [
     "ready_for_sale", "stock_status",
 ]  # fmt: skip
 SALE_STATUSES = {StockItem.StockStatus.RESERVED, StockItem.StockStatus.SOLD}
+FOREIGN_KEYS = [f for f in StockItem._meta.fields if f.is_relation]
 
 
 def huid_normalise(value: str | None) -> str:
@@ -109,15 +111,34 @@ def stock_item_check(item: StockItem) -> None:
         raise ValidationError(errors)
 
 
-def _new_sku(tenant: Tenant) -> str:
+def sku_generate(*, is_taken: Callable[[str], bool]) -> str:
+    """A new SKU like TJ-4F2A9C that `is_taken` says is free."""
     while True:
         sku = f"TJ-{secrets.token_hex(3).upper()}"
-        if not StockItem.objects.for_tenant(tenant).filter(sku=sku).exists():
+        if not is_taken(sku):
             return sku
+
+
+def sku_taken_message(sku: str) -> str:
+    return f"SKU {sku} is already used in this shop."
+
+
+def huid_taken_message(huid: str) -> str:
+    return f"HUID {huid} is already on another article of this shop."
 
 
 def _apply(item: StockItem, values: dict[str, Any]) -> None:
     """Parse and set the editable fields given; field errors are collected, then raised together."""
+    errors = _parse(item, values)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _parse(item: StockItem, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Set the editable fields given on `item`; returns the errors of those that could not be read.
+
+    A purity given as a `Purity` instance is taken as it is (no query); an id is looked up.
+    """
     errors: dict[str, list[str]] = {}
     unknown = set(values) - set(EDITABLE)
     if unknown:
@@ -138,24 +159,40 @@ def _apply(item: StockItem, values: dict[str, Any]) -> None:
                 continue
             value = purity
         setattr(item, field, value)
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
-def _save(item: StockItem) -> None:
-    """Field errors first; the cross-field rules add theirs for fields that are otherwise fine."""
-    errors: dict[str, list[str]] = {}
+def _validate(item: StockItem, errors: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Field errors first; the cross-field rules add theirs for fields that are otherwise fine.
+
+    `errors` are those already found while reading the values: those fields are not checked again.
+    Foreign keys held as instances are not looked up again (no query per article in an import);
+    the database's foreign key constraints still hold.
+    """
+    errors = {field: list(messages) for field, messages in (errors or {}).items()}
+    exclude = {"net_weight", *errors}
+    exclude.update(f.name for f in FOREIGN_KEYS if getattr(item, f.attname) is not None)
     try:
-        item.full_clean(exclude=["net_weight"], validate_constraints=False)
+        item.full_clean(exclude=sorted(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        errors = exc.message_dict
+        errors.update(exc.message_dict)
     try:
         stock_item_check(item)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
+    return errors
+
+
+def _save(item: StockItem) -> None:
+    errors = _validate(item)
     if errors:
         raise ValidationError(errors)
+    _write(item)
+
+
+def _write(item: StockItem) -> None:
+    """Save an article already validated; a SKU or HUID taken in the meantime is a field error."""
     try:
         with transaction.atomic():
             item.save()
@@ -164,39 +201,75 @@ def _save(item: StockItem) -> None:
             StockItem.objects.for_tenant(item.tenant).filter(huid=item.huid).exclude(pk=item.pk).exists()
             and item.huid
         ):
-            raise ValidationError(
-                {"huid": [f"HUID {item.huid} is already on another article of this shop."]}
-            ) from None
-        raise ValidationError({"sku": [f"SKU {item.sku} is already used in this shop."]}) from None
+            raise ValidationError({"huid": [huid_taken_message(item.huid)]}) from None
+        raise ValidationError({"sku": [sku_taken_message(item.sku)]}) from None
 
 
 def _check_unique(item: StockItem) -> None:
-    errors = {}
-    others = StockItem.objects.for_tenant(item.tenant).exclude(pk=item.pk)
-    if item.sku and others.filter(sku=item.sku).exists():
-        errors["sku"] = [f"SKU {item.sku} is already used in this shop."]
-    if item.huid and others.filter(huid=item.huid).exists():
-        errors["huid"] = [f"HUID {item.huid} is already on another article of this shop."]
+    errors = _unique_errors(item)
     if errors:
         raise ValidationError(errors)
+
+
+def _unique_errors(item: StockItem, skip: Container[str] = ()) -> dict[str, list[str]]:
+    errors = {}
+    others = StockItem.objects.for_tenant(item.tenant).exclude(pk=item.pk)
+    if item.sku and "sku" not in skip and others.filter(sku=item.sku).exists():
+        errors["sku"] = [sku_taken_message(item.sku)]
+    if item.huid and "huid" not in skip and others.filter(huid=item.huid).exists():
+        errors["huid"] = [huid_taken_message(item.huid)]
+    return errors
+
+
+def stock_item_prepare(
+    *, tenant: Tenant, actor: User | None, values: dict[str, Any], is_sku_taken: Callable[[str], bool]
+) -> tuple[StockItem, dict[str, list[str]]]:
+    """A new article built from `values` and checked against every rule, without saving it.
+
+    The defaults are filled in: a SKU when blank (one that `is_sku_taken` says is free) and the HSN
+    code by category and metal. Returns the article and its errors keyed by field, all of them at
+    once (empty when it can be saved). Whether the SKU and HUID are free is the caller's to check:
+    one article asks the database, an import compares with the stock it loaded once.
+    """
+    item = StockItem(tenant=tenant, created_by=actor)
+    errors = _parse(item, values)
+    if not item.sku and "sku" not in errors:
+        item.sku = sku_generate(is_taken=is_sku_taken)
+    if not item.hsn_code and item.purity_id:
+        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
+    errors = _validate(item, errors)
+    if not item.hsn_code and not item.purity_id:
+        errors.pop("hsn_code", None)  # it defaults from the purity, whose own error says what is missing
+    return item, errors
+
+
+def stock_item_created_summary(item: StockItem) -> str:
+    """The audit summary of a new article: SKU, name, purity, net weight and its HUID if it has one."""
+    return f"Added {item.sku} “{item.name}” ({item.purity.label}, {item.net_weight} g net)" + (
+        f", HUID {item.huid}" if item.huid else ""
+    )
 
 
 @transaction.atomic
 def stock_item_create(*, tenant: Tenant, actor: User | None, **values: Any) -> StockItem:
     """Add an article. SKU is generated when blank; HSN defaults by category and metal."""
-    item = StockItem(tenant=tenant, created_by=actor)
-    _apply(item, values)
-    if not item.sku:
-        item.sku = _new_sku(tenant)
-    if not item.hsn_code and item.purity_id:
-        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
-    _check_unique(item)
-    _save(item)
+    item, errors = stock_item_prepare(
+        tenant=tenant,
+        actor=actor,
+        values=values,
+        is_sku_taken=lambda sku: StockItem.objects.for_tenant(tenant).filter(sku=sku).exists(),
+    )
+    errors.update(_unique_errors(item, skip=errors))
+    if errors:
+        raise ValidationError(errors)
+    _write(item)
     audit_record(
-        tenant=tenant, actor=actor, action="stock.create", target=item,
-        summary=f"Added {item.sku} “{item.name}” ({item.purity.label}, {item.net_weight} g net)"
-        + (f", HUID {item.huid}" if item.huid else ""),
-    )  # fmt: skip
+        tenant=tenant,
+        actor=actor,
+        action="stock.create",
+        target=item,
+        summary=stock_item_created_summary(item),
+    )
     return item
 
 
@@ -204,9 +277,12 @@ def stock_item_create(*, tenant: Tenant, actor: User | None, **values: Any) -> S
 def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **values: Any) -> StockItem:
     """Change an article. HUID assignments and status changes are audited one by one."""
     assert item.tenant_id == tenant.id
-    item = StockItem.objects.select_for_update().select_related("purity").get(pk=item.pk)
+    # Lock the article only, not the purity row every shop shares.
+    item = StockItem.objects.select_for_update(of=("self",)).select_related("purity").get(pk=item.pk)
     before = {f: getattr(item, f) for f in ("huid", "hallmark_status", "stock_status", "ready_for_sale")}
     _apply(item, values)
+    if not item.hsn_code:
+        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
     _check_unique(item)
     _save(item)
     if item.huid != before["huid"]:

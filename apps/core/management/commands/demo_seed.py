@@ -1,10 +1,16 @@
 """Demo data for `make run`: safe to run again, it only adds what is missing."""
 
+import random
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.inventory import services as inventory_services
+from apps.inventory.models import Purity, StockItem
 from apps.tenants import services as tenant_services
 from apps.tenants.models import Membership, Role, Tenant
 
@@ -48,6 +54,9 @@ class Command(BaseCommand):
                 owner=owner, kind=Tenant.Kind.PERSONAL, name="Lakshmi's side projects"
             )
 
+        if not StockItem.objects.for_tenant(shop).exists():
+            self._stock(shop, owner)
+
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data is ready."))
             self.stdout.write(f"  Open          {settings.SITE_URL}/")
@@ -59,3 +68,54 @@ class Command(BaseCommand):
     def _user(self, email: str, name: str) -> User:
         user = User.objects.filter(email=email).first()
         return user or User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
+
+    def _stock(self, shop: Tenant, owner: User) -> None:
+        """A shop's worth of stock: rates for the past week, hallmarked and pending articles, batches."""
+        rng = random.Random(2026)  # noqa: S311 - repeatable demo figures, not secrets
+        today = timezone.localdate()
+        purities = {(p.metal, p.fineness): p for p in Purity.objects.all()}
+        base = {("gold", 999): 7300, ("gold", 916): 6690, ("gold", 750): 5475, ("silver", 925): 88}
+        for days_ago in range(7, 0, -1):  # up to yesterday: today's rates are left for the shop to enter
+            for key, rate in base.items():
+                inventory_services.metal_rate_set(
+                    tenant=shop, actor=owner, purity=purities[key],
+                    rate_per_gram=rate + rng.randint(-40, 40) * (1 if key[0] == "gold" else 0),
+                    effective_on=today - timedelta(days=days_ago),
+                )  # fmt: skip
+        designs = [
+            ("Temple necklace", "necklace", 916, (28, 60), (0, 3)),
+            ("Lakshmi coin pendant", "pendant", 916, (4, 9), (0, 0)),
+            ("Kada bangle", "bangle", 916, (18, 34), (0, 0)),
+            ("Solitaire ring", "ring", 750, (3, 6), (0.2, 0.6)),
+            ("Jhumka earrings", "earring", 916, (6, 14), (0, 1.5)),
+            ("Rope chain", "chain", 916, (10, 25), (0, 0)),
+            ("Nose pin", "other", 916, (0.4, 1.6), (0, 0.1)),
+            ("Silver anklet pair", "other", ("silver", 925), (40, 90), (0, 0)),
+        ]
+        items = []
+        for n in range(36):
+            name, category, fineness, (lo, hi), (slo, shi) = designs[n % len(designs)]
+            key = fineness if isinstance(fineness, tuple) else ("gold", fineness)
+            gross = round(rng.uniform(lo, hi), 3)
+            values = {
+                "sku": f"LJ-{1001 + n}", "name": name, "category": category, "purity": purities[key],
+                "gross_weight": str(gross), "stone_weight": str(round(rng.uniform(slo, shi), 3)),
+                "making_charge_type": "percent" if category == "necklace" else "per_gram",
+                "making_charge_value": "12" if category == "necklace" else str(rng.choice([350, 450, 550])),
+            }  # fmt: skip
+            if key[0] == "gold" and gross >= 2 and n % 3 != 2:
+                values.update(huid=f"{rng.choice('ABCDEFGHJKLMNPQRSTUVWXYZ')}{rng.randint(10000, 99999)}",
+                              ready_for_sale=True)  # fmt: skip
+            elif key[0] == "gold" and gross < 2:
+                values.update(hallmark_status="exempt", exemption="under_2g", ready_for_sale=True)
+            items.append(inventory_services.stock_item_create(tenant=shop, actor=owner, **values))
+        inventory_services.stock_item_create(
+            tenant=shop, actor=owner, sku="LJ-2001", name="Kundan choker", category="necklace",
+            purity=purities[("gold", 916)], gross_weight="46.250", stone_weight="9.800",
+            hallmark_status="exempt", exemption="kundan_polki_jadau", ready_for_sale=True,
+        )  # fmt: skip
+        pending = [i for i in items if i.hallmark_status == StockItem.HallmarkStatus.PENDING and not i.huid]
+        inventory_services.hallmark_batch_send(
+            tenant=shop, actor=owner, centre_name="Zaveri Bazaar AHC", request_number="AHC-2026-0412",
+            sent_on=today - timedelta(days=4), item_ids=[i.pk for i in pending[:4]],
+        )  # fmt: skip
