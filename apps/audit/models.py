@@ -55,7 +55,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "-created_at"], name="audit_tenant_time"),
+            # With the id, so the newest events come straight off the index even when many share a
+            # timestamp (an import writes thousands of events at one instant).
+            models.Index(fields=["tenant", "-created_at", "-id"], name="audit_tenant_time_id"),
             models.Index(fields=["tenant", "action", "-created_at"], name="audit_tenant_action_time"),
             models.Index(fields=["tenant", "target_type", "target_id"], name="audit_tenant_target"),
         ]

@@ -149,8 +149,12 @@ class StockItem(TenantOwned):
             ),
         ]
         indexes = [
+            # The stock list pages newest first, whole or filtered by status: straight off an index.
+            models.Index(fields=["tenant", "-created_at", "-id"], name="stock_tenant_time"),
             models.Index(fields=["tenant", "stock_status", "-created_at"], name="stock_tenant_status"),
-            models.Index(fields=["tenant", "hallmark_status"], name="stock_tenant_hallmark"),
+            models.Index(
+                fields=["tenant", "hallmark_status", "-created_at"], name="stock_tenant_hallmark_time"
+            ),
             models.Index(fields=["tenant", "purity"], name="stock_tenant_purity"),
         ]
 

@@ -1,0 +1,200 @@
+"""REST endpoints for certificates: upload, list and download."""
+
+from __future__ import annotations
+
+from django.core.files.storage import FileSystemStorage, storages
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.urls import reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+
+from apps.core.filters import MAX_ID, IdFilter
+from apps.core.idempotency import idempotent
+from apps.inventory import selectors, services
+from apps.inventory.models import Certificate
+from apps.tenants.models import Role
+
+
+class CertificateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Certificate.Kind.choices)
+    batch = serializers.IntegerField(
+        source="batch_id", allow_null=True, help_text="The hallmarking batch of an AHC report."
+    )
+    item = serializers.IntegerField(
+        source="item_id", allow_null=True, help_text="The article of a stone certificate."
+    )
+    original_name = serializers.CharField(help_text="The file's name when it was uploaded.")
+    content_type = serializers.CharField(help_text="application/pdf, image/png or image/jpeg.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to fetch the file (with the same credentials)."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, certificate: Certificate) -> str:
+        path = reverse("api:certificate-download", args=[certificate.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class CertificateInput(serializers.Serializer):
+    """Sent as multipart/form-data. Which owner to name depends on the kind."""
+
+    kind = serializers.ChoiceField(
+        choices=Certificate.Kind.choices,
+        help_text="`bis_registration` belongs to the shop (admins only); `ahc_report` needs `batch`; "
+        "`stone` needs `item`.",
+    )
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="A PDF, PNG or JPEG file of at most 5 MB, checked by its content."
+    )
+    batch = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="A hallmarking batch id."
+    )
+    item = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="An article id."
+    )
+
+    OWNERS = {
+        Certificate.Kind.BIS_REGISTRATION: None,
+        Certificate.Kind.AHC_REPORT: "batch",
+        Certificate.Kind.STONE: "item",
+    }
+    NOUNS = {"batch": "hallmarking batch", "item": "article"}
+
+    def validate(self, data):
+        needed = self.OWNERS[data["kind"]]
+        errors: dict[str, list[str]] = {}
+        for field, noun in self.NOUNS.items():
+            given = data.get(field) is not None
+            if field == needed and not given:
+                errors[field] = [f"Name the {noun} this certificate is for."]
+            elif field != needed and given:
+                label = Certificate.Kind(data["kind"]).label
+                errors[field] = [f"Leave this out: a {label} is not attached to any {noun}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        if needed:
+            # Another shop's batch or article reads exactly like a missing one.
+            owners = {"batch": selectors.hallmark_batch_list, "item": selectors.stock_item_list}[needed]
+            data[needed] = owners(tenant=self.context["tenant"]).filter(pk=data[needed]).first()
+            if data[needed] is None:
+                raise serializers.ValidationError(
+                    {needed: [f"There is no such {self.NOUNS[needed]} in this shop."]}
+                )
+        return data
+
+
+class CertificateFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Certificate.Kind.choices)
+    batch = IdFilter(field_name="batch_id", help_text="A hallmarking batch id.")
+    item = IdFilter(field_name="item_id", help_text="An article id.")
+
+    class Meta:
+        model = Certificate
+        fields = ["kind", "batch", "item"]
+
+
+class IgnoreAcceptNegotiation(BaseContentNegotiation):
+    """A file download answers with the file's own type, whatever `Accept` asks; errors are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Certificates: the BIS registration, AHC reports and stone certificates"),
+    retrieve=extend_schema(summary="One certificate's details"),
+    create=extend_schema(
+        summary="Upload a certificate (multipart/form-data)",
+        description="Staff may upload AHC reports and stone certificates; the shop's BIS registration "
+        "certificate needs the admin role.",
+        request={"multipart/form-data": CertificateInput},
+        responses={201: CertificateOutput},
+    ),
+    download=extend_schema(
+        summary="Download the certificate file",
+        description="Sends the file as an attachment. Where files are kept in S3 the answer is instead "
+        "a 302 to a short-lived presigned link, which needs no credentials.",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            302: OpenApiResponse(description="To a presigned link that expires in a few minutes."),
+        },
+    ),
+)
+class CertificateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    queryset = Certificate.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = CertificateOutput
+    filterset_class = CertificateFilter
+    write_role = Role.STAFF  # the BIS registration needs an admin (checked in create)
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return selectors.certificate_list(tenant=self.request.tenant)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        data = CertificateInput(data=request.data, context={"tenant": request.tenant})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values["kind"] == Certificate.Kind.BIS_REGISTRATION and not request.membership.has_role(
+            Role.ADMIN
+        ):
+            raise exceptions.PermissionDenied(
+                "The BIS registration certificate needs the admin role or above."
+            )
+        certificate = services.certificate_upload(
+            tenant=request.tenant,
+            actor=request.user,
+            kind=values["kind"],
+            upload=values["file"],
+            batch=values.get("batch"),
+            item=values.get("item"),
+        )
+        return Response(
+            CertificateOutput(certificate, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    @action(detail=True, methods=["get"], content_negotiation_class=IgnoreAcceptNegotiation)
+    def download(self, request, pk=None):
+        certificate = self.get_object()
+        if not isinstance(storages["certificates"], FileSystemStorage):
+            # A presigned S3 link opens for whoever holds it until it expires, API clients included.
+            return HttpResponseRedirect(services.certificate_link(certificate=certificate, user=request.user))
+        # A local link goes through a page that needs a browser session, so the file is sent from here.
+        try:
+            handle = certificate.file.storage.open(certificate.file.name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            content_type=certificate.content_type,
+            as_attachment=True,
+            filename=certificate.original_name,
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- hallmarking batches -------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""REST endpoints for daily metal rates."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.filters import MAX_ID, IdFilter
+from apps.core.idempotency import idempotent
+from apps.inventory import selectors, services
+from apps.inventory.api.stock import PurityOutput
+from apps.inventory.models import MetalRate
+from apps.tenants.models import Role
+
+
+class MetalRateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    purity = PurityOutput()
+    rate_per_gram = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Rupees per gram.")
+    effective_on = serializers.DateField(help_text="The day (India time) the rate is for.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text="When the day's rate was last recorded or corrected.")
+
+
+class MetalRateInput(serializers.Serializer):
+    purity = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="A purity id from /api/v1/purities."
+    )
+    rate_per_gram = serializers.CharField(
+        max_length=20, help_text="Rupees per gram, as a string or a number, e.g. 6612.50."
+    )
+    effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day the rate is for; today (India time) when left out.",
+    )
+
+
+class MetalRateLatestQuery(serializers.Serializer):
+    on = serializers.DateField(
+        required=False, help_text="The day to look from; today (India time) by default."
+    )
+
+
+class MetalRateFilter(filters.FilterSet):
+    purity = IdFilter(field_name="purity_id", help_text="A purity id.")
+    date_from = filters.DateFilter(
+        field_name="effective_on", lookup_expr="gte", help_text="Rates for this day or later."
+    )
+    date_to = filters.DateFilter(
+        field_name="effective_on", lookup_expr="lte", help_text="Rates for this day or earlier."
+    )
+
+    class Meta:
+        model = MetalRate
+        fields = ["purity", "date_from", "date_to"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The shop's daily metal rates, newest day first"),
+    create=extend_schema(
+        summary="Record a purity's rate for a day (a second rate for the same day corrects it)",
+        description="Answers 201 when the day had no rate for this purity yet, and 200 when the day's "
+        "rate was corrected (the same row, with the new rate).",
+        request=MetalRateInput,
+        responses={201: MetalRateOutput, 200: MetalRateOutput},
+    ),
+    latest=extend_schema(
+        summary="The latest rate of each purity, on or before a day",
+        parameters=[MetalRateLatestQuery],
+        responses=MetalRateOutput(many=True),
+    ),
+)
+class MetalRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = MetalRate.objects.none()  # for the schema; requests use get_queryset()
+    serializer_class = MetalRateOutput
+    filterset_class = MetalRateFilter
+    write_role = Role.STAFF  # shop staff enter the morning's rates
+
+    def get_queryset(self) -> QuerySet[MetalRate]:
+        return selectors.metal_rate_list(tenant=self.request.tenant)
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        data = MetalRateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        purity = selectors.purity_list().filter(pk=values["purity"]).first()
+        if purity is None:
+            raise ValidationError({"purity": ["Choose a purity from the list, like 22K916."]})
+        effective_on = values.get("effective_on") or timezone.localdate()
+        correcting = selectors.metal_rate_list(
+            tenant=request.tenant, purity_id=purity.pk, date_from=effective_on, date_to=effective_on
+        ).exists()
+        rate = services.metal_rate_set(
+            tenant=request.tenant,
+            actor=request.user,
+            purity=purity,
+            rate_per_gram=values["rate_per_gram"],
+            effective_on=effective_on,
+        )
+        return Response(
+            MetalRateOutput(rate).data, status=status.HTTP_200_OK if correcting else status.HTTP_201_CREATED
+        )
+
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def latest(self, request):
+        query = MetalRateLatestQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rates = selectors.metal_rate_latest(tenant=request.tenant, on=query.validated_data.get("on"))
+        ordered = sorted(rates.values(), key=lambda r: (r.purity.metal, -r.purity.fineness))
+        return Response(MetalRateOutput(ordered, many=True).data)
+
+
+# --- certificates --------------------------------------------------------------------------------
