@@ -11,6 +11,7 @@ from apps.inventory.api import (
     PurityViewSet,
     StockItemViewSet,
 )
+from apps.provisioning.api import OperationViewSet, ProjectViewSet
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -22,6 +23,8 @@ router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("stock-items", StockItemViewSet, basename="stock-item")
 router.register("purities", PurityViewSet, basename="purity")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("operations", OperationViewSet, basename="operation")
 router.register("metal-rates", MetalRateViewSet, basename="metal-rate")
 router.register("hallmark-batches", HallmarkBatchViewSet, basename="hallmark-batch")
 router.register("certificates", CertificateViewSet, basename="certificate")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("apps.tenants.urls")),
     path("settings/audit/", include("apps.audit.urls")),
     path("stock/", include("apps.inventory.urls")),
+    path("projects/", include("apps.provisioning.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi-json"),

@@ -54,13 +54,18 @@ def metal_rate_latest(*, tenant: Tenant, on: date | None = None) -> dict[int, Me
     return {rate.purity_id: rate for rate in rows}
 
 
-def metal_rate_missing_today(*, tenant: Tenant) -> bool:
-    """True when the shop has stock but has not entered any rate today (the dashboard reminds them)."""
+def metal_rate_missing_today(*, tenant: Tenant, rates: dict[int, MetalRate] | None = None) -> bool:
+    """True when the shop has stock in hand but has not entered any rate today (it is reminded).
+
+    With the latest `rates` at hand, a rate entered today is among them (no rate is ever dated
+    later), so that half needs no query.
+    """
     today = timezone.localdate()
-    return (
-        not MetalRate.objects.for_tenant(tenant).filter(effective_on=today).exists()
-        and StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND).exists()
-    )
+    if rates is not None:
+        entered = any(rate.effective_on == today for rate in rates.values())
+    else:
+        entered = MetalRate.objects.for_tenant(tenant).filter(effective_on=today).exists()
+    return not entered and StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND).exists()
 
 
 def stock_valuation(
@@ -92,7 +97,14 @@ def stock_valuation(
             {"purity": purity, "grams": w["grams"], "pieces": w["pieces"], "rate": rate, "value": value}
         )
     lines.sort(key=lambda line: (line["purity"].metal, -line["purity"].fineness))
-    return {"lines": lines, "total": total, "unvalued": unvalued}
+    today = timezone.localdate()
+    return {
+        "lines": lines,
+        "total": total,
+        "unvalued": unvalued,
+        # Meaningful for the whole stock in hand (items=None): there is stock, and no rate is today's.
+        "rate_missing_today": bool(lines) and not any(r.effective_on == today for r in rates.values()),
+    }
 
 
 def item_metal_value(item: StockItem, rates: dict[int, MetalRate]) -> Decimal | None:

@@ -64,7 +64,7 @@ def stock_list_view(request):
         "querystring": _querystring(request),
         "export_query": _querystring(request),
         "filtered": bool(request.GET.dict().keys() - {"page"}),
-        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant),
+        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant, rates=rates),
     }
     template = "inventory/partials/_stock_rows.html" if request.htmx else "inventory/stock_list.html"
     return render(request, template, context)

@@ -35,9 +35,10 @@ def dashboard_view(request):
         else [],
     }
     if tenant.is_shop:
+        valuation = inventory_selectors.stock_valuation(tenant=tenant)
         context.update(
-            valuation=inventory_selectors.stock_valuation(tenant=tenant),
-            rate_missing=inventory_selectors.metal_rate_missing_today(tenant=tenant),
+            valuation=valuation,
+            rate_missing=valuation["rate_missing_today"],
             compliance=inventory_selectors.bis_compliance(tenant=tenant, sample=0),
         )
     return render(request, "tenants/dashboard.html", context)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that varies is read from the environment."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.gst",
     "apps.inventory",
+    "apps.provisioning",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.audit_retention_purge_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "projects-expire": {"task": "apps.provisioning.tasks.projects_expire_task", "schedule": 60.0},
+    "operations-reap": {"task": "apps.provisioning.tasks.operations_reap_task", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -329,6 +333,22 @@ SPECTACULAR_SETTINGS = {
 AUDIT_RETENTION_DAYS = 7 * 365 + 2  # seven years, leap days included
 INVITATION_MAX_AGE_DAYS = 7
 AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default="")
+
+# --- Tenant infrastructure on AWS (apps.provisioning) --------------------------------------------
+# The platform role workers assume with STS, and the ExternalId its trust policy requires.
+AWS_ROLE_ARN = env("AWS_ROLE_ARN", default="arn:aws:iam::000000000000:role/TijoriProvisioner")
+AWS_EXTERNAL_ID = env("AWS_EXTERNAL_ID", default="tijori-local")
+# Regions a project may be placed in; the first is the default.
+AWS_ALLOWED_REGIONS = env.list("AWS_ALLOWED_REGIONS", default=["ap-south-1", "us-east-1"])
+# "Environment" tag and resource-name prefix: keeps stacks of two installations apart.
+TIJORI_ENVIRONMENT = env("TIJORI_ENVIRONMENT", default="local")
+# A deployed stack is destroyed this long after it is deployed, unless extended up to the maximum.
+RESOURCE_TIMEOUT_MINUTES = env.int("RESOURCE_TIMEOUT_MINUTES", default=60)
+RESOURCE_MAX_LIFETIME_MINUTES = env.int("RESOURCE_MAX_LIFETIME_MINUTES", default=8 * 60)
+# Quotas per tenant, checked before any AWS call (a super admin overrides them per tenant in admin).
+PROVISIONING_MAX_PROJECTS = env.int("PROVISIONING_MAX_PROJECTS", default=10)
+PROVISIONING_MAX_PROJECT_USD_MONTH = Decimal(env("PROVISIONING_MAX_PROJECT_USD_MONTH", default="50"))
+PROVISIONING_MAX_TENANT_USD_MONTH = Decimal(env("PROVISIONING_MAX_TENANT_USD_MONTH", default="100"))
 
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

@@ -35,6 +35,17 @@
       update();
     });
   });
+  // Countdowns to a stack's expiry ("42 min left"), refreshed every 30 seconds.
+  function tickCountdowns() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var ms = new Date(el.getAttribute("data-countdown")).getTime() - Date.now();
+      var minutes = Math.max(0, Math.round(ms / 60000));
+      el.textContent = minutes >= 60 ? Math.floor(minutes / 60) + " h " + (minutes % 60) + " min" : minutes + " min";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", tickCountdowns);
+  document.addEventListener("htmx:afterSwap", tickCountdowns);
+  setInterval(tickCountdowns, 30000);
   // htmx swaps 422 responses (forms re-rendered with their errors), as it does 200s.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }

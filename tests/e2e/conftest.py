@@ -34,3 +34,6 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+from tests.provisioning.conftest import aws_env  # noqa: E402, F401 - moto for pages and API that reach AWS

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
-@pytest.mark.usefixtures("certificates_in_tmp")  # uploads of generated files land in tmp, not var/media
+# Uploads of generated files land in tmp, not var/media; AWS calls of provisioned projects go to moto.
+@pytest.mark.usefixtures("certificates_in_tmp", "aws_env")
 def test_schemathesis_finds_no_server_error_or_schema_mismatch(live_server, tmp_path, monkeypatch):
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "tenant", "100000/min")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "expensive", "100000/min")

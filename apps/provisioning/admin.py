@@ -1,0 +1,228 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from apps.audit.services import audit_record
+from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, TenantQuota
+
+LATEST_OPERATIONS = 10  # shown on a project's page; the link under them opens the full list
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ResourceInline(ReadOnlyInline):
+    model = Resource
+    fields = ["kind", "name", "physical_id", "state", "estimate_usd_month", "last_error", "updated_at"]
+    readonly_fields = fields
+
+
+class OperationInline(ReadOnlyInline):
+    """The project's latest operations (ProjectAdmin hands the formset only those)."""
+
+    model = Operation
+    verbose_name_plural = f"latest operations (up to {LATEST_OPERATIONS})"
+    fields = ["action", "state", "trigger", "attempts", "started_at", "finished_at", "error"]
+    readonly_fields = fields
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """Read-only: a project changes only through its services, which follow the state machine and audit.
+
+    Force destroy goes here as an admin action once the services can carry it out: it will call the
+    destroy service with trigger=Operation.Trigger.ADMIN for each selected project (end reason
+    "forced"), so the operation, its audit event and the clean-up run exactly as for the TTL. It needs
+    its own permission (`has_force_destroy_permission`), since this admin grants no change permission.
+    """
+
+    list_display = [
+        "name", "tenant", "region", "tier", "infra_state", "app_state", "estimate_usd_month", "expires_at",
+    ]  # fmt: skip
+    list_filter = ["infra_state", "app_state", "region", "tier", "end_reason"]
+    search_fields = ["name", "key", "tenant__name"]
+    list_select_related = ["tenant"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Project._meta.fields] + ["all_operations"]
+    inlines = [ResourceInline, OperationInline]
+    actions = []  # force destroy: see the class docstring
+
+    def has_add_permission(self, request):
+        return False  # projects are created by members, within their quotas
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # destroyed projects stay on record for audit and billing
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, OperationInline) and obj is not None:
+            latest = obj.operations.order_by("-created_at").values_list("pk", flat=True)[:LATEST_OPERATIONS]
+            kwargs["queryset"] = kwargs["queryset"].filter(pk__in=list(latest))
+        return kwargs
+
+    @admin.display(description="All operations")
+    def all_operations(self, obj):
+        url = reverse("admin:provisioning_operation_changelist") + f"?project__id__exact={obj.pk}"
+        return format_html('<a href="{}">Every operation of this project</a>', url)
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    """Read-only: operations are written by the services and the worker that carries them out."""
+
+    list_display = [
+        "created_at", "project", "tenant", "action", "state", "trigger", "attempts", "started_at", "finished_at",
+    ]  # fmt: skip
+    list_filter = ["action", "state", "trigger", "created_at"]
+    search_fields = ["project__name", "project__key", "tenant__name", "error"]
+    list_select_related = ["project", "tenant"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Operation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    """Read-only: the ledger of AWS resources, written before each create call."""
+
+    list_display = ["name", "kind", "project", "tenant", "physical_id", "region", "state", "updated_at"]
+    list_filter = ["kind", "state", "region"]
+    search_fields = ["name", "physical_id", "project__name", "project__key", "tenant__name"]
+    list_select_related = ["project", "tenant"]
+    readonly_fields = [f.name for f in Resource._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TenantQuotaForm(forms.ModelForm):
+    class Meta:
+        model = TenantQuota
+        fields = ["tenant", "max_projects", "max_project_usd_month", "max_tenant_usd_month", "note"]
+        help_texts = {
+            "max_projects": f"Live projects at once. Blank: the default, {settings.PROVISIONING_MAX_PROJECTS}.",
+            "max_project_usd_month": (
+                "USD a month, a project's estimate at most. "
+                f"Blank: the default, {settings.PROVISIONING_MAX_PROJECT_USD_MONTH}."
+            ),
+            "max_tenant_usd_month": (
+                "USD a month, all live projects' estimates together at most. "
+                f"Blank: the default, {settings.PROVISIONING_MAX_TENANT_USD_MONTH}."
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ["max_project_usd_month", "max_tenant_usd_month"]:
+            value = cleaned.get(field)
+            if value is not None and value < 0:
+                self.add_error(field, "A limit can't be negative.")
+        return cleaned
+
+
+def _limit(value, default) -> str:
+    return f"{default} (default)" if value is None else str(value)
+
+
+@admin.register(TenantQuota)
+class TenantQuotaAdmin(admin.ModelAdmin):
+    """A super admin overrides one tenant's quotas here; a blank field keeps the platform default.
+
+    A lowered limit refuses new projects only: live ones stay until they are destroyed or expire.
+    """
+
+    form = TenantQuotaForm
+    list_display = ["tenant", "projects_limit", "project_usd_limit", "tenant_usd_limit", "note", "updated_at"]
+    search_fields = ["tenant__name", "note"]
+    list_select_related = ["tenant"]
+    autocomplete_fields = ["tenant"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description="Max projects")
+    def projects_limit(self, obj):
+        return _limit(obj.max_projects, settings.PROVISIONING_MAX_PROJECTS)
+
+    @admin.display(description="Max USD/month a project")
+    def project_usd_limit(self, obj):
+        return _limit(obj.max_project_usd_month, settings.PROVISIONING_MAX_PROJECT_USD_MONTH)
+
+    @admin.display(description="Max USD/month the tenant")
+    def tenant_usd_limit(self, obj):
+        return _limit(obj.max_tenant_usd_month, settings.PROVISIONING_MAX_TENANT_USD_MONTH)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)  # the admin's view already runs in a transaction
+        audit_record(
+            tenant=obj.tenant,
+            actor=request.user,
+            action="tenant_quota.set",
+            target=obj,
+            summary=(
+                f"Provisioning quota set by a super admin: {self.projects_limit(obj)} projects, "
+                f"${self.project_usd_limit(obj)} a project, ${self.tenant_usd_limit(obj)} the workspace"
+            ),
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            tenant=obj.tenant,
+            actor=request.user,
+            action="tenant_quota.reset",
+            target=obj,
+            summary="Provisioning quota override removed by a super admin: platform defaults apply",
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("tenant"):
+            self.delete_model(request, obj)
+
+
+@admin.register(TenantAwsAccount)
+class TenantAwsAccountAdmin(admin.ModelAdmin):
+    """Read-only: the tenant's owner registers the role; the ExternalId is Tijori's and never changes."""
+
+    list_display = ["tenant", "role_arn", "external_id", "created_by", "created_at"]
+    search_fields = ["tenant__name", "role_arn"]
+    list_select_related = ["tenant", "created_by"]
+    readonly_fields = [f.name for f in TenantAwsAccount._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,30 @@
+"""Provisioning services, one module per sub-domain, re-exported here for `services.<name>` callers."""
+
+from apps.provisioning.services.projects import operation_request, project_create, project_extend
+from apps.provisioning.services.quotas import (
+    Limits,
+    QuotaUsage,
+    quota_check,
+    quota_limits,
+    quota_lock,
+    quota_usage,
+)
+from apps.provisioning.services.runner import RetryLater, operation_give_up, operation_run
+from apps.provisioning.services.sweeps import operations_reap, projects_expire_due
+
+__all__ = [
+    "Limits",
+    "QuotaUsage",
+    "RetryLater",
+    "operation_give_up",
+    "operation_request",
+    "operation_run",
+    "operations_reap",
+    "project_create",
+    "project_extend",
+    "projects_expire_due",
+    "quota_check",
+    "quota_limits",
+    "quota_lock",
+    "quota_usage",
+]

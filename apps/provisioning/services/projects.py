@@ -1,0 +1,231 @@
+"""Creating projects and requesting operations on them: every guard in the transaction that queues.
+
+A request locks the project row, checks the state machine (and the quotas, for a new project),
+moves the project to its waiting state and creates the Operation row together; the task that does
+the AWS work is enqueued only when that transaction commits. A partial unique index allows one
+queued or running operation per project, so two requests racing past the checks still can't both
+queue.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.provisioning import pricing, tasks
+from apps.provisioning.exceptions import TransitionRefused
+from apps.provisioning.models import Operation, Project, Tier
+from apps.provisioning.services.bundles import bundle_check
+from apps.provisioning.services.quotas import quota_check, quota_lock
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+Action = Operation.Action
+Infra = Project.InfraState
+App = Project.AppState
+
+# The steps each action goes through, in order: what the progress list on the page shows.
+STEPS: dict[str, list[tuple[str, str]]] = {
+    Action.PROVISION: [
+        ("role", "Execution role"),
+        ("bucket", "S3 bucket for the frontend"),
+        ("table", "DynamoDB table"),
+        ("function", "Lambda function"),
+        ("http_api", "API Gateway HTTP API"),
+        ("verify", "Check every resource answers"),
+    ],
+    Action.DESTROY: [
+        ("http_api", "API Gateway HTTP API"),
+        ("function", "Lambda function"),
+        ("table", "DynamoDB table"),
+        ("bucket", "S3 bucket"),
+        ("role", "Execution role"),
+        ("verify", "Check nothing is left"),
+    ],
+    Action.DEPLOY_APP: [
+        ("code", "Lambda code"),
+        ("files", "Frontend files"),
+        ("urls", "Site and API addresses"),
+    ],
+    Action.PURGE_APP: [("files", "Empty the bucket"), ("code", "Reset the function")],
+}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Which states an action may start from, and the states it moves the project to while queued."""
+
+    infra_from: tuple[str, ...]
+    app_from: tuple[str, ...]
+    infra_to: str | None = None
+    app_to: str | None = None
+
+
+GUARDS = {
+    Action.PROVISION: Guard((Infra.NEW, Infra.FAILED), (App.NONE,), infra_to=Infra.PENDING),
+    Action.DESTROY: Guard(
+        (Infra.DEPLOYED, Infra.FAILED, Infra.CLEANUP_FAILED), (App.NONE,), infra_to=Infra.DESTROYING
+    ),
+    Action.DEPLOY_APP: Guard((Infra.DEPLOYED,), (App.NONE, App.DEPLOYED, App.FAILED), app_to=App.DEPLOYING),
+    Action.PURGE_APP: Guard((Infra.DEPLOYED,), (App.DEPLOYED, App.FAILED), app_to=App.PURGING),
+}
+
+
+def _new_key() -> str:
+    while True:
+        key = secrets.token_hex(4)  # 8 hex characters: short enough for every AWS name limit
+        if not Project.objects.filter(key=key).exists():
+            return key
+
+
+@transaction.atomic
+def project_create(*, tenant: Tenant, actor: User | None, name: str, region: str, tier: str) -> Project:
+    """A new project with its estimate, refused before anything exists if it would break a quota."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Give the project a name."]
+    elif len(name) > 60:
+        errors["name"] = ["A project name has at most 60 characters."]
+    if region not in settings.AWS_ALLOWED_REGIONS:
+        errors["region"] = [
+            f"Choose one of the regions Tijori offers: {', '.join(settings.AWS_ALLOWED_REGIONS)}."
+        ]
+    if tier not in Tier.values:
+        errors["tier"] = ["Choose the small or the medium tier."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        estimate = pricing.estimate(tier=tier, region=region)
+    except ValueError:  # a region allowed in settings but missing from the price table
+        raise ValidationError(
+            {"region": [f"Tijori has no prices for {region} yet: choose another region."]}
+        ) from None
+    quota_lock(tenant=tenant)
+    if Project.objects.for_tenant(tenant).filter(name=name).exclude(infra_state=Infra.DESTROYED).exists():
+        raise ValidationError({"name": [f"This workspace already has a project called “{name}”."]})
+    quota_check(tenant=tenant, add_usd_month=estimate.total, new_project=True)
+    project = Project.objects.create(
+        tenant=tenant, name=name, key=_new_key(), region=region, tier=tier,
+        estimate_usd_month=estimate.total, created_by=actor,
+    )  # fmt: skip
+    audit_record(
+        tenant=tenant, actor=actor, action="project.create", target=project,
+        summary=f"Created project {project.name} ({tier}, {region}), estimated at most ${estimate.total}/month",
+    )  # fmt: skip
+    return project
+
+
+def _refuse_reason(project: Project, action: str, trigger: str) -> str | None:
+    guard = GUARDS[action]
+    if project.infra_state not in guard.infra_from:
+        state = project.get_infra_state_display().lower()
+        return {
+            Action.PROVISION: f"The infrastructure is {state}: only a new or failed project can be provisioned.",
+            Action.DESTROY: f"The infrastructure is {state}: there is nothing to destroy now.",
+            Action.DEPLOY_APP: f"The infrastructure is {state}: provision it before deploying an application.",
+            Action.PURGE_APP: f"The infrastructure is {state}: there is no application to purge.",
+        }[action]
+    if project.app_state not in guard.app_from:
+        if action == Action.DESTROY and trigger == Operation.Trigger.MEMBER:
+            return "An application is deployed on this infrastructure: purge the application first."
+        if action == Action.DESTROY:
+            return None  # expiry and super admins purge the application as the first step of destroying
+        return f"The application is {project.get_app_state_display().lower()}: wait for it to finish."
+    return None
+
+
+@transaction.atomic
+def operation_request(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    project: Project,
+    action: str,
+    trigger: str = Operation.Trigger.MEMBER,
+    bundle: UploadedFile | None = None,
+) -> Operation:
+    """Queue `action` on the project, or raise TransitionRefused with the reason (a 409 in the API).
+
+    A deploy takes an uploaded `bundle` (checked here, before anything is queued) or, without one,
+    deploys the built-in starter app.
+    """
+    if bundle is not None:
+        if action != Action.DEPLOY_APP:
+            raise ValueError("a bundle goes with a deploy only")
+        bundle_check(bundle)
+    assert project.tenant_id == tenant.id
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.operations.filter(state__in=Operation.ACTIVE).exists():
+        raise TransitionRefused("Another operation on this project is still running: wait for it to finish.")
+    reason = _refuse_reason(project, action, trigger)
+    if reason:
+        raise TransitionRefused(reason)
+    guard = GUARDS[action]
+    operation = Operation(
+        tenant=tenant, project=project, action=action, trigger=trigger, requested_by=actor,
+        steps=[{"step": step, "label": label, "state": "waiting", "at": None} for step, label in STEPS[action]],
+    )  # fmt: skip
+    if bundle is not None:
+        operation.bundle.save("bundle.zip", bundle, save=False)
+    try:
+        with transaction.atomic():
+            operation.save(force_insert=True)
+    except IntegrityError:  # another request queued an operation at the same moment
+        if operation.bundle:
+            operation.bundle.storage.delete(operation.bundle.name)
+        raise TransitionRefused(
+            "Another operation on this project is still running: wait for it to finish."
+        ) from None
+    fields = ["updated_at"]
+    if guard.infra_to:
+        project.infra_state = guard.infra_to
+        fields.append("infra_state")
+    if guard.app_to:
+        project.app_state = guard.app_to
+        fields.append("app_state")
+    project.save(update_fields=fields)
+    who = {"ttl": " (expired)", "admin": " (super admin)", "rollback": " (roll-back)"}.get(trigger, "")
+    audit_record(
+        tenant=tenant, actor=actor, action=f"project.{action}", target=project,
+        summary=f"{operation.get_action_display()} of {project.name} requested{who}",
+    )  # fmt: skip
+    operation_id = str(operation.pk)
+    transaction.on_commit(lambda: tasks.operation_run_task.delay(operation_id))
+    return operation
+
+
+@transaction.atomic
+def project_extend(*, tenant: Tenant, actor: User | None, project: Project, minutes: int) -> Project:
+    """Push the expiry back, up to the maximum lifetime counted from deployment."""
+    assert project.tenant_id == tenant.id
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.infra_state != Infra.DEPLOYED or project.deployed_at is None:
+        raise TransitionRefused("Only a deployed stack has an expiry to extend.")
+    if minutes <= 0:
+        raise ValidationError({"minutes": ["Extend by a positive number of minutes."]})
+    latest = project.deployed_at + timedelta(minutes=settings.RESOURCE_MAX_LIFETIME_MINUTES)
+    wanted = max(project.expires_at or timezone.now(), timezone.now()) + timedelta(minutes=minutes)
+    if project.expires_at and project.expires_at >= latest:
+        raise TransitionRefused(
+            f"This stack already lives the longest allowed ({settings.RESOURCE_MAX_LIFETIME_MINUTES // 60} hours "
+            "after deployment)."
+        )
+    project.expires_at = min(wanted, latest)
+    project.save(update_fields=["expires_at", "updated_at"])
+    audit_record(
+        tenant=tenant, actor=actor, action="project.extend", target=project,
+        summary=f"Extended {project.name} until {timezone.localtime(project.expires_at):%d %b %H:%M}",
+    )  # fmt: skip
+    return project

@@ -1,0 +1,234 @@
+"""Carrying out an operation: claimed with a lease, step by step, with progress and outcome in the database.
+
+The Celery task is a thin wrapper: it calls `operation_run` and retries (with backoff) when this
+raises `RetryLater`. A delivery that finds the operation already finished, or held by a live
+worker, does nothing; one that finds a lease run out takes over (its worker vanished). Attempts
+are counted here, so a task that keeps killing its worker is failed for good after MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.provisioning import aws
+from apps.provisioning.models import Operation, Project
+from apps.provisioning.services import blueprint
+from apps.provisioning.services.bundles import Bundle, bundle_read, starter_bundle
+from apps.provisioning.services.projects import operation_request
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+Action = Operation.Action
+Infra = Project.InfraState
+App = Project.AppState
+
+
+class RetryLater(Exception):
+    """A transient AWS error (throttling, 5xx, connection): the task retries with backoff."""
+
+
+def operation_claim(operation_id: str) -> Operation | None:
+    """Take the operation for this worker, or None when there is nothing to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        operation = (
+            Operation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("project", "project__tenant")
+            .filter(pk=operation_id)
+            .first()
+        )
+        if operation is None or operation.state not in Operation.ACTIVE:
+            return None
+        if (
+            operation.state == Operation.State.RUNNING
+            and operation.lease_expires_at
+            and operation.lease_expires_at > now
+        ):
+            return None  # a live worker holds it
+        operation.attempts += 1
+        if operation.attempts > MAX_ATTEMPTS:
+            _finish(
+                operation, ok=False, error=f"Gave up after {MAX_ATTEMPTS} attempts: the worker kept stopping."
+            )
+            return None
+        operation.state = Operation.State.RUNNING
+        operation.started_at = operation.started_at or now
+        operation.lease_expires_at = now + LEASE
+        operation.save(update_fields=["attempts", "state", "started_at", "lease_expires_at", "updated_at"])
+        if operation.action == Action.PROVISION:
+            Project.objects.filter(pk=operation.project_id).update(infra_state=Infra.PROVISIONING)
+    return operation
+
+
+def _progress(operation: Operation, step: str, state: str) -> None:
+    for entry in operation.steps:
+        if entry["step"] == step:
+            entry["state"] = state
+            entry["at"] = timezone.now().isoformat()
+    operation.lease_expires_at = timezone.now() + LEASE
+    operation.save(update_fields=["steps", "lease_expires_at", "updated_at"])
+
+
+def _bundle(operation: Operation) -> Bundle:
+    if not operation.bundle:
+        return starter_bundle()
+    with operation.bundle.open("rb") as stored:
+        return bundle_read(stored.read())
+
+
+def _steps(operation: Operation) -> list[tuple[str, Callable[[], None]]]:
+    project, op = operation.project, operation
+    if operation.action == Action.PROVISION:
+        return [
+            ("role", lambda: blueprint.create_role(project, op)),
+            ("bucket", lambda: blueprint.create_bucket(project, op)),
+            ("table", lambda: blueprint.create_table(project, op)),
+            ("function", lambda: blueprint.create_function(project, op)),
+            ("http_api", lambda: blueprint.create_http_api(project, op)),
+            ("verify", lambda: blueprint.verify_created(project, op)),
+        ]
+    if operation.action == Action.DESTROY:
+        purge = []
+        if project.app_state != App.NONE:  # expiry and super admins purge first; members were refused
+            purge = [
+                ("purge", lambda: (blueprint.purge_files(project, op), blueprint.reset_code(project, op)))
+            ]
+        return [
+            *purge,
+            ("http_api", lambda: blueprint.delete_http_api(project, op)),
+            ("function", lambda: blueprint.delete_function(project, op)),
+            ("table", lambda: blueprint.delete_table(project, op)),
+            ("bucket", lambda: blueprint.delete_bucket(project, op)),
+            ("role", lambda: blueprint.delete_role(project, op)),
+            ("verify", lambda: blueprint.verify_deleted(project, op)),
+        ]
+    if operation.action == Action.DEPLOY_APP:
+        bundle = _bundle(operation)
+        return [
+            ("code", lambda: blueprint.deploy_code(project, op, bundle)),
+            ("files", lambda: blueprint.deploy_files(project, op, bundle)),
+            ("urls", lambda: blueprint.publish_urls(project, op, bundle)),
+        ]
+    return [
+        ("files", lambda: blueprint.purge_files(project, op)),
+        ("code", lambda: blueprint.reset_code(project, op)),
+    ]
+
+
+def operation_run(operation_id: str) -> Operation | None:
+    """Run the operation's remaining steps. Raises RetryLater on a transient AWS error."""
+    operation = operation_claim(operation_id)
+    if operation is None:
+        return None
+    current = ""
+    try:
+        for step, run in _steps(operation):
+            current = step
+            if step != "purge" and any(e["step"] == step and e["state"] == "done" for e in operation.steps):
+                continue  # done by an earlier attempt
+            _progress(operation, step, "running")
+            run()
+            _progress(operation, step, "done")
+    except Exception as exc:
+        if aws.is_transient(exc) or isinstance(exc, blueprint.IamNotReady):
+            _progress(operation, current, "retrying")
+            reason = str(exc) if isinstance(exc, blueprint.IamNotReady) else aws.plain_error(exc)
+            Operation.objects.filter(pk=operation.pk).update(
+                lease_expires_at=timezone.now(), error=f"Retrying: {reason}"
+            )
+            raise RetryLater(reason) from exc
+        logger.warning("operation %s failed at %s: %r", operation.pk, current, exc)
+        _progress(operation, current, "failed")
+        message = str(exc) if isinstance(exc, blueprint.StepFailed) else aws.plain_error(exc)
+        _finish(operation, ok=False, error=message, detail=repr(exc))
+        return operation
+    _finish(operation, ok=True)
+    return operation
+
+
+def operation_give_up(operation_id: str, error: str) -> None:
+    """Retries ran out on a transient error: fail the operation as a terminal error would."""
+    operation = Operation.objects.select_related("project").filter(pk=operation_id).first()
+    if operation is not None and operation.state in Operation.ACTIVE:
+        _finish(operation, ok=False, error=f"AWS kept failing, Tijori stopped retrying: {error}")
+
+
+@transaction.atomic
+def _finish(operation: Operation, *, ok: bool, error: str = "", detail: str = "") -> None:
+    """Record the outcome on the operation and the project, audit it, and roll back a failed provision."""
+    project = Project.objects.select_for_update().get(pk=operation.project_id)
+    now = timezone.now()
+    operation.state = Operation.State.SUCCEEDED if ok else Operation.State.FAILED
+    operation.finished_at = now
+    operation.lease_expires_at = None
+    operation.error = "" if ok else error
+    operation.error_detail = "" if ok else detail[:4000]
+    operation.save(
+        update_fields=[
+            "state",
+            "finished_at",
+            "lease_expires_at",
+            "error",
+            "error_detail",
+            "updated_at",
+            "attempts",
+        ]
+    )
+    action = operation.action
+    fields = {"updated_at"}
+    if action == Action.PROVISION:
+        project.infra_state = Infra.DEPLOYED if ok else Infra.FAILED
+        if ok:
+            project.deployed_at = now
+            project.expires_at = now + timedelta(minutes=settings.RESOURCE_TIMEOUT_MINUTES)
+            fields |= {"deployed_at", "expires_at"}
+        fields.add("infra_state")
+    elif action == Action.DESTROY and operation.trigger == Operation.Trigger.ROLLBACK and ok:
+        # What a failed provisioning created is gone; the project stays failed, ready for a retry.
+        project.infra_state = Infra.FAILED
+        fields.add("infra_state")
+    elif action == Action.DESTROY:
+        project.infra_state = Infra.DESTROYED if ok else Infra.CLEANUP_FAILED
+        fields.add("infra_state")
+        if ok:
+            project.destroyed_at, project.expires_at = now, None
+            project.app_state, project.site_url, project.api_url = App.NONE, "", ""
+            project.end_reason = project.end_reason or {
+                Operation.Trigger.TTL: Project.EndReason.EXPIRED,
+                Operation.Trigger.ADMIN: Project.EndReason.FORCED,
+                Operation.Trigger.ROLLBACK: Project.EndReason.ROLLED_BACK,
+            }.get(operation.trigger, Project.EndReason.DESTROYED_BY_USER)
+            fields |= {"destroyed_at", "expires_at", "app_state", "site_url", "api_url", "end_reason"}
+    elif action == Action.DEPLOY_APP:
+        project.app_state = App.DEPLOYED if ok else App.FAILED
+        fields.add("app_state")
+    else:
+        project.app_state = App.NONE if ok else App.FAILED
+        fields.add("app_state")
+    project.save(update_fields=sorted(fields))
+    outcome = "succeeded" if ok else f"failed: {error}"
+    audit_record(
+        tenant=project.tenant, actor=operation.requested_by, action=f"operation.{'succeeded' if ok else 'failed'}",
+        target=operation, summary=f"{operation.get_action_display()} of {project.name} {outcome}"[:300],
+    )  # fmt: skip
+    if operation.bundle and action == Action.DEPLOY_APP:
+        name = operation.bundle.name
+        transaction.on_commit(lambda: storages["default"].delete(name))
+    if action == Action.PROVISION and not ok:
+        # Nothing of a failed provisioning may keep costing money: destroy what was created.
+        transaction.on_commit(
+            lambda: operation_request(
+                tenant=project.tenant, actor=None, project=project, action=Action.DESTROY,
+                trigger=Operation.Trigger.ROLLBACK,
+            )
+        )  # fmt: skip

@@ -1,0 +1,30 @@
+"""Celery tasks of the `aws` queue: thin wrappers, the work and its state live in the services."""
+
+from celery import shared_task
+
+from apps.provisioning import services
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+def operation_run_task(self, operation_id: str) -> None:
+    """Carry out one operation; transient AWS errors retry with exponential backoff and jitter."""
+    try:
+        services.operation_run(operation_id)
+    except services.RetryLater as exc:
+        if self.request.retries >= self.max_retries:
+            services.operation_give_up(operation_id, str(exc))
+            return
+        countdown = min(2 ** (self.request.retries + 1), 60)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(acks_late=True)
+def projects_expire_task() -> int:
+    """Beat, every minute: destroy the stacks whose time is up."""
+    return services.projects_expire_due()
+
+
+@shared_task(acks_late=True)
+def operations_reap_task() -> int:
+    """Beat, every minute: send again the operations whose worker vanished."""
+    return services.operations_reap()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.provisioning import views
+
+app_name = "provisioning"
+
+urlpatterns = [
+    path("", views.project_list_view, name="project_list"),
+    path("<int:project_id>/", views.infrastructure_view, name="infrastructure"),
+    path("<int:project_id>/application/", views.application_view, name="application"),
+    path("<int:project_id>/status/", views.project_status_view, name="status"),
+    path("<int:project_id>/provision/", views.provision_view, name="provision"),
+    path("<int:project_id>/destroy/", views.destroy_view, name="destroy"),
+    path("<int:project_id>/deploy/", views.deploy_view, name="deploy"),
+    path("<int:project_id>/purge/", views.purge_view, name="purge"),
+    path("<int:project_id>/extend/", views.extend_view, name="extend"),
+]

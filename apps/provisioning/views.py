@@ -1,0 +1,177 @@
+"""Projects: the list, and each project's Infrastructure and Application tabs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.core.exceptions import ApplicationError
+from apps.core.forms import form_add_service_error
+from apps.provisioning import pricing, selectors, services
+from apps.provisioning.forms import DeployForm, ExtendForm, ProjectForm
+from apps.provisioning.models import Operation
+from apps.tenants.decorators import tenant_view
+from apps.tenants.models import Role
+
+ACTION_DONE = {
+    Operation.Action.PROVISION: "Provisioning has started.",
+    Operation.Action.DESTROY: "Destroying has started.",
+    Operation.Action.DEPLOY_APP: "The application is being deployed.",
+    Operation.Action.PURGE_APP: "The application is being purged.",
+}
+
+
+def _estimates() -> list[dict]:
+    """Each tier's upper bound in each allowed region, for the form."""
+    rows = []
+    for tier, caps in pricing.TIERS.items():
+        for region in settings.AWS_ALLOWED_REGIONS:
+            rows.append({"tier": tier, "label": caps.label, "region": region,
+                         "total": pricing.estimate(tier=tier, region=region).total})  # fmt: skip
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_view()
+def project_list_view(request):
+    tenant = request.tenant
+    can_create = request.membership.has_role(Role.ADMIN)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST":
+        if not can_create:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                project = services.project_create(tenant=tenant, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+            else:
+                messages.success(request, f"Project {project.name} is ready to provision.")
+                return redirect("provisioning:infrastructure", project_id=project.pk)
+    context = {
+        "projects": selectors.project_list(tenant=tenant),
+        "usage": services.quota_usage(tenant=tenant),
+        "form": form,
+        "can_create": can_create,
+        "estimates": _estimates(),
+    }
+    return render(request, "provisioning/project_list.html", context, status=422 if form.errors else 200)
+
+
+def _project_context(request, project) -> dict:
+    operations = list(selectors.operation_list(project=project)[:10])
+    operation = operations[0] if operations else None
+    now = timezone.now()
+    return {
+        "project": project,
+        "estimate": pricing.estimate(tier=project.tier, region=project.region),
+        "resources": selectors.resource_list(project=project),
+        "operation": operation,
+        "operations": operations,
+        "active": operation is not None and operation.state in Operation.ACTIVE,
+        "failed_operation": next((op for op in operations if op.state == Operation.State.FAILED), None),
+        "expiring_soon": bool(project.expires_at and project.expires_at - now < timedelta(minutes=10)),
+        "timeout_minutes": settings.RESOURCE_TIMEOUT_MINUTES,
+        "usage": services.quota_usage(tenant=request.tenant),
+        "can_manage": request.membership.has_role(Role.ADMIN),
+        "extend_form": ExtendForm(),
+        "deploy_form": DeployForm(),
+    }
+
+
+@require_GET
+@tenant_view()
+def infrastructure_view(request, project_id: int):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    context = {**_project_context(request, project), "tab": "infrastructure"}
+    return render(request, "provisioning/project_infrastructure.html", context)
+
+
+@require_GET
+@tenant_view()
+def application_view(request, project_id: int):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    context = {**_project_context(request, project), "tab": "application"}
+    return render(request, "provisioning/project_application.html", context)
+
+
+@require_GET
+@tenant_view()
+def project_status_view(request, project_id: int):
+    """The live part of a project page (state, progress, resources), polled by htmx while work runs."""
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    context = {**_project_context(request, project), "tab": request.GET.get("tab", "infrastructure")}
+    return render(request, "provisioning/partials/_status.html", context)
+
+
+def _request(request, project_id: int, action: str, back: str, **extra):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    try:
+        services.operation_request(
+            tenant=request.tenant, actor=request.user, project=project, action=action, **extra
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ACTION_DONE[action])
+    return redirect(back, project_id=project.pk)
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def provision_view(request, project_id: int):
+    return _request(request, project_id, Operation.Action.PROVISION, "provisioning:infrastructure")
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def destroy_view(request, project_id: int):
+    return _request(request, project_id, Operation.Action.DESTROY, "provisioning:infrastructure")
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def deploy_view(request, project_id: int):
+    selectors.project_get(tenant=request.tenant, project_id=project_id)  # another workspace's: 404 first
+    form = DeployForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("provisioning:application", project_id=project_id)
+    bundle = form.cleaned_data["bundle"] if form.cleaned_data["source"] == "bundle" else None
+    return _request(
+        request, project_id, Operation.Action.DEPLOY_APP, "provisioning:application", bundle=bundle
+    )
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def purge_view(request, project_id: int):
+    return _request(request, project_id, Operation.Action.PURGE_APP, "provisioning:application")
+
+
+@require_POST
+@tenant_view(Role.ADMIN)
+def extend_view(request, project_id: int):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            project = services.project_extend(
+                tenant=request.tenant,
+                actor=request.user,
+                project=project,
+                minutes=form.cleaned_data["minutes"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The stack's expiry has been extended.")
+    return redirect("provisioning:infrastructure", project_id=project.pk)

@@ -1,0 +1,65 @@
+"""Fixtures for the provisioning tests: fake AWS credentials and moto in-process."""
+
+from __future__ import annotations
+
+import pytest
+from moto import mock_aws
+
+from apps.provisioning import aws
+
+AWS_TEST_REGION = "ap-south-1"
+PLATFORM_ROLE_ARN = "arn:aws:iam::111122223333:role/TijoriProvisioner"
+PLATFORM_EXTERNAL_ID = "platform-external-id"
+
+# Anything through which boto3 could find real credentials, configuration or an endpoint.
+_AWS_ENV_TO_CLEAR = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+)
+
+
+@pytest.fixture
+def aws_env(monkeypatch, settings):
+    """moto in-process with fake base credentials, the platform role set, and no emulator endpoint.
+
+    Real credentials can never be used: the environment holds only fake keys, the shared config
+    and credentials files point at nothing, the instance metadata service is off, and every call
+    is answered by moto.
+    """
+    for name in _AWS_ENV_TO_CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": AWS_TEST_REGION,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings.AWS_ENDPOINT_URL = ""
+    settings.AWS_ROLE_ARN = PLATFORM_ROLE_ARN
+    settings.AWS_EXTERNAL_ID = PLATFORM_EXTERNAL_ID
+    with mock_aws(config={"lambda": {"use_docker": False}}):
+        aws.clear_cache()
+        yield
+        aws.clear_cache()
+
+
+@pytest.fixture
+def assume_role_calls(aws_env):
+    """The parameters of every AssumeRole request Tijori makes in AWS_TEST_REGION, in order."""
+    calls: list[dict] = []
+
+    def record(params, **kwargs):
+        calls.append(dict(params))
+
+    aws._sts_client(AWS_TEST_REGION).meta.events.register("before-parameter-build.sts.AssumeRole", record)
+    return calls

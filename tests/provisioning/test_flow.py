@@ -1,0 +1,216 @@
+"""The whole life of a stack against moto (in-process): provision, deploy, purge, destroy, and failures.
+
+Operations are requested through the services and carried out by the Celery task (eager in tests),
+exactly as a member's click would, with the AWS calls going to moto.
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+from django.core.exceptions import ValidationError
+
+from apps.audit.models import AuditEvent
+from apps.provisioning import aws
+from apps.provisioning.exceptions import TransitionRefused
+from apps.provisioning.models import Operation, Project, Resource
+from apps.provisioning.services.projects import operation_request, project_create
+from apps.provisioning.services.runner import RetryLater, operation_run
+
+pytestmark = pytest.mark.django_db
+
+REGION = "ap-south-1"  # the region aws_env fakes
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Request an operation and let the worker (eager Celery) carry it out, roll-backs included."""
+
+    def _run(project, action, actor=None, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            operation = operation_request(
+                tenant=project.tenant, actor=actor, project=project, action=action, **kwargs
+            )
+        operation.refresh_from_db()
+        project.refresh_from_db()
+        return operation
+
+    return _run
+
+
+def client(project, service):
+    return aws.aws_client(service, tenant=project.tenant, region=project.region)
+
+
+def live_resources(project) -> dict[str, list]:
+    """What moto holds for the project, asked of each service directly (not of our ledger)."""
+    prefix = f"tijori-test-{project.key}"
+    return {
+        "buckets": [
+            b["Name"] for b in client(project, "s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)
+        ],
+        "functions": [
+            f["FunctionName"]
+            for f in client(project, "lambda").list_functions()["Functions"]
+            if f["FunctionName"].startswith(prefix)
+        ],
+        "tables": [
+            t for t in client(project, "dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
+        ],
+        "apis": [
+            a["ApiId"]
+            for a in client(project, "apigatewayv2").get_apis()["Items"]
+            if a["Name"].startswith(prefix)
+        ],
+        "roles": [
+            r["RoleName"]
+            for r in client(project, "iam").list_roles()["Roles"]
+            if r["RoleName"].startswith(prefix)
+        ],
+    }
+
+
+@pytest.fixture
+def project(tenant, owner, settings, aws_env):
+    settings.TIJORI_ENVIRONMENT = "test"
+    return project_create(tenant=tenant, actor=owner, name="Shop site", region=REGION, tier="small")
+
+
+def test_provision_deploy_refuse_destroy_purge_destroy_leaves_nothing(project, owner, run):
+    provision = run(project, Operation.Action.PROVISION, owner)
+    assert provision.state == "succeeded", provision.error
+    assert project.infra_state == "deployed" and project.expires_at is not None
+    assert [s["state"] for s in provision.steps] == ["done"] * 6
+    assert set(Resource.objects.filter(project=project).values_list("state", flat=True)) == {"created"}
+    live = live_resources(project)
+    assert all(len(found) == 1 for found in live.values()), live
+
+    deploy = run(project, Operation.Action.DEPLOY_APP, owner)
+    assert deploy.state == "succeeded", deploy.error
+    assert project.app_state == "deployed" and project.site_url and project.api_url
+    bucket = live["buckets"][0]
+    objects = client(project, "s3").list_objects_v2(Bucket=bucket)["Contents"]
+    assert {o["Key"] for o in objects} == {"index.html", "style.css", "config.js"}
+    head = client(project, "s3").head_object(Bucket=bucket, Key="index.html")
+    assert head["ContentType"] == "text/html"
+
+    with pytest.raises(TransitionRefused, match="purge the application first"):
+        run(project, Operation.Action.DESTROY, owner)
+    assert project.infra_state == "deployed"
+
+    purge = run(project, Operation.Action.PURGE_APP, owner)
+    assert purge.state == "succeeded" and project.app_state == "none"
+    assert client(project, "s3").list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+    destroy = run(project, Operation.Action.DESTROY, owner)
+    assert destroy.state == "succeeded", destroy.error
+    assert project.infra_state == "destroyed" and project.end_reason == "destroyed_by_user"
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+    assert set(Resource.objects.filter(project=project).values_list("state", flat=True)) == {"deleted"}
+    actions = set(AuditEvent.objects.filter(tenant=project.tenant).values_list("action", flat=True))
+    assert {"project.provision", "project.destroy", "operation.succeeded"} <= actions
+
+
+def test_provisioning_twice_creates_nothing_twice(project, owner, run):
+    """A step run again (a redelivered task) finds its resources and converges."""
+    run(project, Operation.Action.PROVISION, owner)
+    operation = Operation.objects.get(project=project)
+    Operation.objects.filter(pk=operation.pk).update(
+        state="running", steps=[{**s, "state": "waiting"} for s in operation.steps], lease_expires_at=None
+    )
+    operation_run(str(operation.pk))
+    operation.refresh_from_db()
+    assert operation.state == "succeeded" and operation.attempts == 2
+    assert all(len(found) == 1 for found in live_resources(project).values())
+
+
+def test_a_transient_throttle_is_retried_and_succeeds(project, owner, django_capture_on_commit_callbacks):
+    """The task sees RetryLater (Celery then retries with backoff); the next delivery finishes the job."""
+    calls = {"n": 0}
+
+    def throttle_once(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "CreateTable"
+            )
+
+    client(project, "dynamodb").meta.events.register("before-call.dynamodb.CreateTable", throttle_once)
+    with django_capture_on_commit_callbacks(execute=False):
+        operation = operation_request(tenant=project.tenant, actor=owner, project=project, action="provision")
+    with pytest.raises(RetryLater):
+        operation_run(str(operation.pk))
+    operation.refresh_from_db()
+    assert operation.state == "running" and "throttling" in operation.error
+    assert [s["state"] for s in operation.steps][:3] == ["done", "done", "retrying"]
+    operation_run(str(operation.pk))
+    operation.refresh_from_db(), project.refresh_from_db()
+    assert calls["n"] == 2
+    assert operation.state == "succeeded" and operation.attempts == 2 and operation.error == ""
+    assert project.infra_state == "deployed"
+    assert all(len(found) == 1 for found in live_resources(project).values())
+
+
+def test_a_terminal_error_rolls_back_to_nothing_and_can_be_retried(project, owner, run):
+    def refuse(**kwargs):
+        raise ClientError(
+            {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "CreateFunction"
+        )
+
+    lam = client(project, "lambda")
+    lam.meta.events.register("before-call.lambda.CreateFunction", refuse)
+    operation = run(project, Operation.Action.PROVISION, owner)
+    assert operation.state == "failed" and "AccessDenied" in operation.error
+    rollback = Operation.objects.get(project=project, trigger="rollback")
+    assert rollback.state == "succeeded"
+    assert project.infra_state == "failed"
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+
+    lam.meta.events.unregister("before-call.lambda.CreateFunction", refuse)
+    retry = run(project, Operation.Action.PROVISION, owner)
+    assert retry.state == "succeeded" and project.infra_state == "deployed"
+
+
+def test_one_operation_at_a_time_and_guards(project, owner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        operation_request(tenant=project.tenant, actor=owner, project=project, action="provision")
+        with pytest.raises(TransitionRefused, match="still running"):
+            operation_request(tenant=project.tenant, actor=owner, project=project, action="provision")
+    project.refresh_from_db()
+    with pytest.raises(TransitionRefused, match="provision it before deploying"):
+        Operation.objects.filter(project=project).update(state="failed")
+        operation_request(tenant=project.tenant, actor=owner, project=project, action="deploy_app")
+
+
+def test_project_create_refuses_bad_input_and_quota(tenant, owner, settings, aws_env):
+    with pytest.raises(ValidationError) as bad:
+        project_create(tenant=tenant, actor=owner, name=" ", region="mars-1", tier="huge")
+    assert set(bad.value.message_dict) == {"name", "region", "tier"}
+    settings.PROVISIONING_MAX_PROJECTS = 1
+    project_create(tenant=tenant, actor=owner, name="One", region=REGION, tier="small")
+    with pytest.raises(ValidationError, match="the most it may have"):
+        project_create(tenant=tenant, actor=owner, name="Two", region=REGION, tier="small")
+    assert Project.objects.for_tenant(tenant).count() == 1
+
+
+def test_expired_stack_is_purged_and_destroyed_by_the_beat_job(
+    project, owner, run, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.provisioning.services.sweeps import projects_expire_due
+
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DEPLOY_APP, owner)
+    assert project.app_state == "deployed"
+    assert projects_expire_due() == 0  # not due yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert projects_expire_due(now=project.expires_at + timedelta(seconds=1)) == 1
+    project.refresh_from_db()
+    destroy = Operation.objects.get(project=project, action="destroy")
+    assert destroy.trigger == "ttl" and destroy.state == "succeeded", destroy.error
+    assert (
+        project.infra_state == "destroyed" and project.end_reason == "expired" and project.app_state == "none"
+    )
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+    assert projects_expire_due(now=timezone.now() + timedelta(days=1)) == 0
