@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.provisioning.views import provisioning_stats_view
+
 admin.site.site_header = "Tijori administration"
 admin.site.site_title = "Tijori admin"
 admin.site.index_title = "Platform"
@@ -17,6 +19,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi-json"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/stats/", admin.site.admin_view(provisioning_stats_view), name="admin-stats"),
     path("admin/", admin.site.urls),
 ]
 

@@ -27,11 +27,20 @@ def database_url_of_this_run() -> str:
 
 
 @contextmanager
-def running_worker(tmp_path: Path, *, queues: str = "default,aws,reports", extra_env: dict | None = None):
+def running_worker(
+    tmp_path: Path,
+    *,
+    queues: str = "default,aws,reports",
+    extra_env: dict | None = None,
+    pool: str = "solo",
+    module: str = "celery",
+):
     """Start a worker process, point this process's producer at the same broker, stop both after.
 
     Without REDIS_URL the broker is kombu's filesystem transport in a folder of this test only.
-    Yields the Popen; the worker's log is at tmp_path / "worker.log".
+    `pool="prefork"` runs one child process (killable on its own); `module` replaces `celery` as the
+    program, for a test that starts the worker through a wrapper. Yields the Popen; the worker's
+    log is at tmp_path / "worker.log".
     """
     folder = tmp_path / "celery"  # what settings make of TIJORI_VAR_DIR in the worker
     (folder / "out").mkdir(parents=True, exist_ok=True)
@@ -65,11 +74,12 @@ def running_worker(tmp_path: Path, *, queues: str = "default,aws,reports", extra
         [
             sys.executable,
             "-m",
-            "celery",
+            module,
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--loglevel=INFO",
             f"--queues={queues}",
             "--without-mingle",

@@ -1,10 +1,12 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.audit.services import audit_record
+from apps.provisioning import services
+from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, TenantQuota
 
 LATEST_OPERATIONS = 10  # shown on a project's page; the link under them opens the full list
@@ -44,10 +46,8 @@ class OperationInline(ReadOnlyInline):
 class ProjectAdmin(admin.ModelAdmin):
     """Read-only: a project changes only through its services, which follow the state machine and audit.
 
-    Force destroy goes here as an admin action once the services can carry it out: it will call the
-    destroy service with trigger=Operation.Trigger.ADMIN for each selected project (end reason
-    "forced"), so the operation, its audit event and the clean-up run exactly as for the TTL. It needs
-    its own permission (`has_force_destroy_permission`), since this admin grants no change permission.
+    Force destroy queues a destroy with trigger=admin for each selected project (end reason
+    "forced"): the application is purged first and the clean-up runs exactly as for the TTL.
     """
 
     list_display = [
@@ -59,7 +59,27 @@ class ProjectAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Project._meta.fields] + ["all_operations"]
     inlines = [ResourceInline, OperationInline]
-    actions = []  # force destroy: see the class docstring
+    actions = ["force_destroy"]
+
+    def has_force_destroy_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Force destroy (purges any application first)", permissions=["force_destroy"])
+    def force_destroy(self, request, queryset):
+        queued, refused = 0, []
+        for project in queryset.select_related("tenant"):
+            try:
+                services.operation_request(
+                    tenant=project.tenant, actor=request.user, project=project,
+                    action=Operation.Action.DESTROY, trigger=Operation.Trigger.ADMIN,
+                )  # fmt: skip
+                queued += 1
+            except TransitionRefused as exc:
+                refused.append(f"{project.name}: {exc.message}")
+        if queued:
+            self.message_user(request, f"Destroy queued for {queued} project(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
 
     def has_add_permission(self, request):
         return False  # projects are created by members, within their quotas

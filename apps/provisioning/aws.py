@@ -138,6 +138,24 @@ def aws_client(service: str, *, tenant: Tenant, region: str, user_id: int | None
         return client
 
 
+def platform_client(service: str, *, region: str) -> BaseClient:
+    """A client on the platform role itself, for work of no one tenant (the orphan sweep)."""
+    key: SessionKey = (
+        settings.AWS_ROLE_ARN,
+        settings.AWS_EXTERNAL_ID,
+        0,
+        region,
+        settings.AWS_ENDPOINT_URL or "",
+    )
+    with _lock:
+        session = _session_locked(key, tenant_id=0, user_id=None)
+        client = _clients.get((key, service))
+        if client is None:
+            client = session.client(service, region_name=region, **_client_options(service))
+            _clients[(key, service)] = client
+        return client
+
+
 def clear_cache() -> None:
     """Forget every cached session and client (tests; a changed role or endpoint setting)."""
     with _lock:

@@ -10,6 +10,8 @@ def operation_run_task(self, operation_id: str) -> None:
     """Carry out one operation; transient AWS errors retry with exponential backoff and jitter."""
     try:
         services.operation_run(operation_id)
+    except services.LeaseHeld as exc:  # a redelivery after a crash: take over once the lease runs out
+        raise self.retry(exc=exc, countdown=exc.seconds + 1, max_retries=None) from exc
     except services.RetryLater as exc:
         if self.request.retries >= self.max_retries:
             services.operation_give_up(operation_id, str(exc))
@@ -28,3 +30,9 @@ def projects_expire_task() -> int:
 def operations_reap_task() -> int:
     """Beat, every minute: send again the operations whose worker vanished."""
     return services.operations_reap()
+
+
+@shared_task(acks_late=True)
+def orphans_sweep_task() -> int:
+    """Beat, every 15 minutes: delete what is tagged as ours but no live project accounts for."""
+    return len(services.orphans_sweep())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -175,3 +175,15 @@ def extend_view(request, project_id: int):
         else:
             messages.success(request, "The stack's expiry has been extended.")
     return redirect("provisioning:infrastructure", project_id=project.pk)
+
+
+def provisioning_stats_view(request):
+    """/admin/stats: the provisioning figures super admins watch (wrapped in admin_view in the URLconf)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("Statistics are for super admins.")
+    context = {
+        **admin.site.each_context(request),
+        "s": selectors.provisioning_stats(),
+        "title": "Provisioning statistics",
+    }
+    return render(request, "admin/provisioning_stats.html", context)

@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "projects-expire": {"task": "apps.provisioning.tasks.projects_expire_task", "schedule": 60.0},
     "operations-reap": {"task": "apps.provisioning.tasks.operations_reap_task", "schedule": 60.0},
+    "orphans-sweep": {
+        "task": "apps.provisioning.tasks.orphans_sweep_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -345,6 +349,8 @@ TIJORI_ENVIRONMENT = env("TIJORI_ENVIRONMENT", default="local")
 # A deployed stack is destroyed this long after it is deployed, unless extended up to the maximum.
 RESOURCE_TIMEOUT_MINUTES = env.int("RESOURCE_TIMEOUT_MINUTES", default=60)
 RESOURCE_MAX_LIFETIME_MINUTES = env.int("RESOURCE_MAX_LIFETIME_MINUTES", default=8 * 60)
+# A running operation renews its lease at every step; a lease run out means its worker is gone.
+PROVISIONING_LEASE_SECONDS = env.int("PROVISIONING_LEASE_SECONDS", default=120)
 # Quotas per tenant, checked before any AWS call (a super admin overrides them per tenant in admin).
 PROVISIONING_MAX_PROJECTS = env.int("PROVISIONING_MAX_PROJECTS", default=10)
 PROVISIONING_MAX_PROJECT_USD_MONTH = Decimal(env("PROVISIONING_MAX_PROJECT_USD_MONTH", default="50"))

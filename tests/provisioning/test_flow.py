@@ -214,3 +214,79 @@ def test_expired_stack_is_purged_and_destroyed_by_the_beat_job(
     )
     assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
     assert projects_expire_due(now=timezone.now() + timedelta(days=1)) == 0
+
+
+def test_orphan_sweep_deletes_what_no_live_project_owns_and_tells_super_admins(
+    project, owner, run, mailoutbox
+):
+    from apps.accounts.models import User
+    from apps.provisioning.services.sweeps import orphans_sweep
+
+    User.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
+    run(project, Operation.Action.PROVISION, owner)
+    assert orphans_sweep() == []  # a live, unexpired stack is left alone
+    # The database loses track of the stack (say, a restore from an old backup): its resources are orphans.
+    Project.objects.filter(pk=project.pk).update(infra_state="destroyed")
+    found = orphans_sweep()
+    assert sorted(o.kind for o in found) == ["bucket", "function", "http_api", "role", "table"]
+    assert all(o.reason == "no live project owns it" for o in found)
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+    assert mailoutbox[-1].to == ["root@tijori.local"] and "5 orphaned" in mailoutbox[-1].subject
+    assert orphans_sweep() == []
+
+
+def test_orphan_sweep_takes_a_stack_long_past_its_expiry(project, owner, run):
+    from datetime import timedelta
+
+    from apps.provisioning.services.sweeps import EXPIRY_GRACE, orphans_sweep
+
+    run(project, Operation.Action.PROVISION, owner)
+    tagged_expiry = project.expires_at  # resources were tagged with the expiry of the time
+    assert (
+        orphans_sweep(now=tagged_expiry + EXPIRY_GRACE - timedelta(minutes=1)) == []
+    )  # the expiry job's turn
+    found = orphans_sweep(now=tagged_expiry + EXPIRY_GRACE + timedelta(minutes=1))
+    assert len(found) == 5 and all("was not destroyed" in o.reason for o in found)
+
+
+def test_super_admin_force_destroys_a_stack_with_its_application(
+    project, owner, run, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from apps.accounts.models import User
+
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DEPLOY_APP, owner)
+    root = User.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
+    admin = Client()
+    admin.force_login(root)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/admin/provisioning/project/",
+            {"action": "force_destroy", "_selected_action": [project.pk]},
+            follow=True,
+        )
+    assert "Destroy queued for 1 project" in response.content.decode()
+    project.refresh_from_db()
+    destroy = Operation.objects.get(project=project, action="destroy")
+    assert destroy.trigger == "admin" and destroy.state == "succeeded" and destroy.requested_by == root
+    assert project.infra_state == "destroyed" and project.end_reason == "forced"
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+
+
+def test_admin_stats_show_rates_times_and_spend(project, owner, run, client, django_assert_max_num_queries):
+    from apps.accounts.models import User
+
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DEPLOY_APP, owner)
+    root = User.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
+    client.force_login(root)
+    with django_assert_max_num_queries(12):
+        response = client.get("/admin/stats/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Infrastructure provisioning</td><td>1</td><td>1</td><td>100.0%" in html
+    assert "1 deployed stack(s)" in html and "Shop A Jewellers" in html
+    client.force_login(owner)
+    assert client.get("/admin/stats/").status_code in (302, 403)

@@ -9,17 +9,20 @@ from apps.provisioning.services.quotas import (
     quota_lock,
     quota_usage,
 )
-from apps.provisioning.services.runner import RetryLater, operation_give_up, operation_run
-from apps.provisioning.services.sweeps import operations_reap, projects_expire_due
+from apps.provisioning.services.runner import LeaseHeld, RetryLater, operation_give_up, operation_run
+from apps.provisioning.services.sweeps import Orphan, operations_reap, orphans_sweep, projects_expire_due
 
 __all__ = [
+    "LeaseHeld",
     "Limits",
+    "Orphan",
     "QuotaUsage",
     "RetryLater",
     "operation_give_up",
     "operation_request",
     "operation_run",
     "operations_reap",
+    "orphans_sweep",
     "project_create",
     "project_extend",
     "projects_expire_due",

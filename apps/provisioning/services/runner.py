@@ -26,7 +26,6 @@ from apps.provisioning.services.projects import operation_request
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 Action = Operation.Action
 Infra = Project.InfraState
@@ -37,8 +36,25 @@ class RetryLater(Exception):
     """A transient AWS error (throttling, 5xx, connection): the task retries with backoff."""
 
 
+class LeaseHeld(Exception):
+    """Another delivery holds the operation's lease: try again once it has run out.
+
+    After a worker dies mid-run the broker redelivers its task at once (acks_late with
+    reject-on-worker-lost), while the dead worker's lease still looks live; waiting the lease out,
+    then taking over, is what makes the redelivery finish the work without two workers at it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"lease held for {seconds:.0f} s more")
+        self.seconds = seconds
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
+
+
 def operation_claim(operation_id: str) -> Operation | None:
-    """Take the operation for this worker, or None when there is nothing to do."""
+    """Take the operation for this worker, or None when there is nothing to do; LeaseHeld if busy."""
     now = timezone.now()
     with transaction.atomic():
         operation = (
@@ -47,14 +63,13 @@ def operation_claim(operation_id: str) -> Operation | None:
             .filter(pk=operation_id)
             .first()
         )
+        if operation is None and Operation.objects.filter(pk=operation_id).exists():
+            raise LeaseHeld(5)  # another delivery is claiming it this instant (its row is locked)
         if operation is None or operation.state not in Operation.ACTIVE:
             return None
-        if (
-            operation.state == Operation.State.RUNNING
-            and operation.lease_expires_at
-            and operation.lease_expires_at > now
-        ):
-            return None  # a live worker holds it
+        leased = operation.lease_expires_at and operation.lease_expires_at > now
+        if operation.state == Operation.State.RUNNING and leased:
+            raise LeaseHeld((operation.lease_expires_at - now).total_seconds())
         operation.attempts += 1
         if operation.attempts > MAX_ATTEMPTS:
             _finish(
@@ -63,7 +78,7 @@ def operation_claim(operation_id: str) -> Operation | None:
             return None
         operation.state = Operation.State.RUNNING
         operation.started_at = operation.started_at or now
-        operation.lease_expires_at = now + LEASE
+        operation.lease_expires_at = now + lease()
         operation.save(update_fields=["attempts", "state", "started_at", "lease_expires_at", "updated_at"])
         if operation.action == Action.PROVISION:
             Project.objects.filter(pk=operation.project_id).update(infra_state=Infra.PROVISIONING)
@@ -75,7 +90,7 @@ def _progress(operation: Operation, step: str, state: str) -> None:
         if entry["step"] == step:
             entry["state"] = state
             entry["at"] = timezone.now().isoformat()
-    operation.lease_expires_at = timezone.now() + LEASE
+    operation.lease_expires_at = timezone.now() + lease()
     operation.save(update_fields=["steps", "lease_expires_at", "updated_at"])
 
 
@@ -126,7 +141,8 @@ def _steps(operation: Operation) -> list[tuple[str, Callable[[], None]]]:
 
 
 def operation_run(operation_id: str) -> Operation | None:
-    """Run the operation's remaining steps. Raises RetryLater on a transient AWS error."""
+    """Run the operation's remaining steps. Raises RetryLater on a transient AWS error, LeaseHeld when
+    another delivery holds the operation."""
     operation = operation_claim(operation_id)
     if operation is None:
         return None

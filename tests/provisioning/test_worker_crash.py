@@ -1,0 +1,80 @@
+"""A worker killed in the middle of provisioning, on the Redis broker, against the moto server."""
+
+import http.client
+import json
+import socket
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from apps.provisioning import aws
+from apps.provisioning.models import Operation, Resource
+from apps.provisioning.services.projects import operation_request, project_create
+from tests.workers import running_worker, wait_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def moto_server(monkeypatch, settings):
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("POST", "/moto-api/config", json.dumps({"lambda": {"use_docker": False}}))
+    conn.getresponse().read()
+    conn.close()
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "ap-south-1", "AWS_ENDPOINT_URL": endpoint}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    settings.AWS_ENDPOINT_URL = endpoint
+    settings.TIJORI_ENVIRONMENT = "crash"
+    aws.clear_cache()
+    yield endpoint
+    aws.clear_cache()
+    server.stop()
+
+
+def test_worker_killed_mid_provisioning_is_redelivered_and_finishes_without_duplicates(
+    tmp_path, tenant, owner, moto_server
+):
+    project = project_create(tenant=tenant, actor=owner, name="Crash", region="ap-south-1", tier="small")
+    marker = tmp_path / "crashed"
+    env = {
+        "TIJORI_CRASH_MARKER": str(marker),
+        "TIJORI_ENVIRONMENT": "crash",
+        "AWS_ENDPOINT_URL": moto_server,
+        "PROVISIONING_LEASE_SECONDS": "5",  # the dead worker's lease, waited out by the redelivery
+    }
+    with running_worker(tmp_path, extra_env=env, pool="prefork", module="tests.provisioning.crashing_worker"):
+        operation = operation_request(tenant=tenant, actor=owner, project=project, action="provision")
+        wait_for(marker.exists, 60, "the worker did not reach the crash point", tmp_path)
+        wait_for(
+            lambda: Operation.objects.get(pk=operation.pk).state in ("succeeded", "failed"),
+            90, "the redelivered task did not finish", tmp_path,
+        )  # fmt: skip
+    operation.refresh_from_db(), project.refresh_from_db()
+    assert operation.state == "succeeded", (operation.error, (tmp_path / "worker.log").read_text()[-3000:])
+    assert operation.attempts == 2 and project.infra_state == "deployed"
+    assert "WorkerLostError" in (tmp_path / "worker.log").read_text() or marker.exists()
+    assert set(Resource.objects.filter(project=project).values_list("state", flat=True)) == {"created"}
+    client = lambda service: aws.aws_client(service, tenant=tenant, region="ap-south-1")  # noqa: E731
+    prefix = f"tijori-crash-{project.key}"
+    assert [t for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)] == [prefix]
+    assert len([b for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]) == 1
+    assert (
+        len([f for f in client("lambda").list_functions()["Functions"] if f["FunctionName"] == prefix]) == 1
+    )
+    assert len(client("apigatewayv2").get_apis()["Items"]) == 1
