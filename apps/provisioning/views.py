@@ -154,7 +154,9 @@ def deploy_view(request, project_id: int):
 @require_POST
 @tenant_view(Role.ADMIN)
 def purge_view(request, project_id: int):
-    return _request(request, project_id, Operation.Action.PURGE_APP, "provisioning:application")
+    """Purge from either tab, and come back to it (from Infrastructure, the Destroy button is next)."""
+    back = "infrastructure" if request.POST.get("back") == "infrastructure" else "application"
+    return _request(request, project_id, Operation.Action.PURGE_APP, f"provisioning:{back}")
 
 
 @require_POST

@@ -26,6 +26,8 @@ Settings, from the environment:
   BENCH_GUNICORN_ARGS  ""        extra gunicorn options over the config file, e.g. "--max-requests 0"
   BENCH_STOCK_SHOPS    2         shops given a large stock (the first ones seeded)
   BENCH_STOCK_ITEMS    10000     articles in each of them, for the stock list page and API
+  BENCH_STACKS         20        stacks provisioned at once (moto server, BENCH_PROVISION_WORKERS=2 workers)
+  BENCH_EXPIRED        1000      expired projects the expiry sweep goes through
   BENCH_IMPORT_ROWS    10000     rows of the stock CSV imported
   BENCH_IMPORT_EXISTING 5000     articles the importing shop already holds
 """
@@ -125,7 +127,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from apps.tenants.models import Tenant  # noqa: E402
-from tests.benchmarks import imports  # noqa: E402
+from tests.benchmarks import imports, provisioning  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
 
 
@@ -334,6 +336,8 @@ def main() -> None:
     # Before gunicorn starts, so that nothing else competes for the CPUs while it is timed.
     print(f"timing a {imports.ROWS:,}-row stock import…", flush=True)
     import_figures = imports.measure()
+    print(f"provisioning {provisioning.STACKS} stacks with {provisioning.WORKERS} workers…", flush=True)
+    provisioning_figures = provisioning.measure()
     # Fresh planner statistics, as autovacuum would have gathered on a database that has lived a while.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -366,6 +370,7 @@ def main() -> None:
         },
         "queries": queries,
         "imports": import_figures,
+        "provisioning": provisioning_figures,
         "scenarios": [],
     }
     try:
@@ -491,6 +496,7 @@ def print_report(report: dict) -> None:
     )
     print_mixed(report)
     imports.print_figures(report["imports"])
+    provisioning.print_figures(report["provisioning"])
     log = report.get("server_log", {})
     print(
         f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "

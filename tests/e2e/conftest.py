@@ -36,4 +36,4 @@ def page(browser):
     context.close()
 
 
-from tests.provisioning.conftest import aws_env  # noqa: E402, F401 - moto for pages and API that reach AWS
+from tests.provisioning.conftest import aws_env, moto_server  # noqa: E402, F401 - moto for pages that reach AWS

@@ -194,3 +194,35 @@ def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(p
     band = StockItem.objects.for_tenant(tenant).get(name="Plain band")
     assert band.huid == "PB6K01" and band.hallmark_status == "hallmarked"
     assert HallmarkBatch.objects.for_tenant(tenant).get().status == "received"
+
+
+@pytest.mark.worker
+def test_project_tabs_with_a_real_worker(page, live_server, tmp_path, moto_server):
+    """Create, provision, deploy, purge and destroy from the two tabs; a worker process does the AWS work."""
+    from apps.provisioning.models import Project
+    from tests.workers import running_worker
+
+    builder = UserFactory(email="builder@e2e.in", full_name="Bhavna Builder")
+    tenant_create(owner=builder, kind="personal", name="Bhavna's builds")
+    page.on("dialog", lambda dialog: dialog.accept())
+    with running_worker(tmp_path, extra_env={"AWS_ENDPOINT_URL": moto_server}):
+        _login(page, live_server.url, builder.email)
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+        page.get_by_label("Project name").fill("Wedding invite")
+        page.get_by_role("button", name="Create project").click()
+        page.get_by_role("button", name=re.compile(r"^Provision")).click()
+        # The page polls while the worker provisions; the countdown appears once it is deployed.
+        expect(page.get_by_text("Destroyed automatically at")).to_be_visible(timeout=60_000)
+        assert page.locator("#project-status .badge-res-created").count() == 5
+
+        page.get_by_role("link", name="Application").click()
+        page.get_by_role("button", name="Deploy").click()
+        expect(page.locator("#project-status dt", has_text="Site")).to_be_visible(timeout=60_000)
+        page.get_by_role("link", name="Infrastructure").click()
+        assert page.get_by_text("purge it before destroying").is_visible()
+        page.get_by_role("button", name="Purge application first").click()
+        expect(page.get_by_role("button", name="Destroy")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Destroy").click()
+        expect(page.locator("#project-status .badge-state-destroyed")).to_be_visible(timeout=60_000)
+    project = Project.objects.get(name="Wedding invite")
+    assert project.infra_state == "destroyed" and project.app_state == "none"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
+
 import pytest
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from apps.provisioning import aws
 
@@ -63,3 +68,30 @@ def assume_role_calls(aws_env):
 
     aws._sts_client(AWS_TEST_REGION).meta.events.register("before-parameter-build.sts.AssumeRole", record)
     return calls
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def moto_server(monkeypatch, settings):
+    """The moto server on a free port, for tests whose AWS calls come from a worker process too."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("POST", "/moto-api/config", json.dumps({"lambda": {"use_docker": False}}))
+    conn.getresponse().read()
+    conn.close()
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "ap-south-1", "AWS_ENDPOINT_URL": endpoint}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    settings.AWS_ENDPOINT_URL = endpoint
+    aws.clear_cache()
+    yield endpoint
+    aws.clear_cache()
+    server.stop()

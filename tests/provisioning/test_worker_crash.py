@@ -1,11 +1,6 @@
 """A worker killed in the middle of provisioning, on the Redis broker, against the moto server."""
 
-import http.client
-import json
-import socket
-
 import pytest
-from moto.server import ThreadedMotoServer
 
 from apps.provisioning import aws
 from apps.provisioning.models import Operation, Resource
@@ -20,36 +15,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def moto_server(monkeypatch, settings):
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("POST", "/moto-api/config", json.dumps({"lambda": {"use_docker": False}}))
-    conn.getresponse().read()
-    conn.close()
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "ap-south-1", "AWS_ENDPOINT_URL": endpoint}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    settings.AWS_ENDPOINT_URL = endpoint
-    settings.TIJORI_ENVIRONMENT = "crash"
-    aws.clear_cache()
-    yield endpoint
-    aws.clear_cache()
-    server.stop()
-
-
 def test_worker_killed_mid_provisioning_is_redelivered_and_finishes_without_duplicates(
-    tmp_path, tenant, owner, moto_server
+    tmp_path, tenant, owner, settings, moto_server
 ):
+    settings.TIJORI_ENVIRONMENT = "crash"
     project = project_create(tenant=tenant, actor=owner, name="Crash", region="ap-south-1", tier="small")
     marker = tmp_path / "crashed"
     env = {

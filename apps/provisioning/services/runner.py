@@ -26,7 +26,8 @@ from apps.provisioning.services.projects import operation_request
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# Deliveries of one operation: the task's own transient retries (7 at most) and a few crashes.
+MAX_ATTEMPTS = 10
 Action = Operation.Action
 Infra = Project.InfraState
 App = Project.AppState
@@ -72,8 +73,9 @@ def operation_claim(operation_id: str) -> Operation | None:
             raise LeaseHeld((operation.lease_expires_at - now).total_seconds())
         operation.attempts += 1
         if operation.attempts > MAX_ATTEMPTS:
+            last = operation.error.removeprefix("Retrying: ") or "its worker stopped each time"
             _finish(
-                operation, ok=False, error=f"Gave up after {MAX_ATTEMPTS} attempts: the worker kept stopping."
+                operation, ok=False, error=f"Gave up after {MAX_ATTEMPTS} attempts; the last problem: {last}"
             )
             return None
         operation.state = Operation.State.RUNNING
