@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from apps.audit.models import AuditEvent
+from apps.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the trail is append-only for everyone, super admins included."""
 
     list_display = ["created_at", "tenant", "actor_label", "action", "summary", "ip_address"]
@@ -13,12 +14,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["tenant"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,19 @@ from django.contrib import admin
 from apps.core.models import IdempotencyKey
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only by services and workers: super admins look, nobody edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IdempotencyKey)
 class IdempotencyKeyAdmin(admin.ModelAdmin):
     list_display = ["key", "tenant", "response_status", "created_at", "expires_at"]

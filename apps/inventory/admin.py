@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.inventory.models import Certificate, HallmarkBatch, MetalRate, Purity, StockImport, StockItem
 
 
@@ -75,7 +76,7 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockImport)
-class StockImportAdmin(admin.ModelAdmin):
+class StockImportAdmin(ReadOnlyAdmin):
     """Shops' stock files as checked and imported; read-only, since an import runs through its service."""
 
     list_display = [
@@ -87,12 +88,3 @@ class StockImportAdmin(admin.ModelAdmin):
     list_select_related = ["tenant"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in StockImport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

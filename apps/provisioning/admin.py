@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.audit.services import audit_record
+from apps.core.admin import ReadOnlyAdmin
 from apps.provisioning import services
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, TenantQuota
@@ -43,7 +44,7 @@ class OperationInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdmin):
     """Read-only: a project changes only through its services, which follow the state machine and audit.
 
     Force destroy queues a destroy with trigger=admin for each selected project (end reason
@@ -81,15 +82,6 @@ class ProjectAdmin(admin.ModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
-    def has_add_permission(self, request):
-        return False  # projects are created by members, within their quotas
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # destroyed projects stay on record for audit and billing
-
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, OperationInline) and obj is not None:
@@ -104,7 +96,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(ReadOnlyAdmin):
     """Read-only: operations are written by the services and the worker that carries them out."""
 
     list_display = [
@@ -116,18 +108,9 @@ class OperationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Operation._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(ReadOnlyAdmin):
     """Read-only: the ledger of AWS resources, written before each create call."""
 
     list_display = ["name", "kind", "project", "tenant", "physical_id", "region", "state", "updated_at"]
@@ -135,15 +118,6 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "physical_id", "project__name", "project__key", "tenant__name"]
     list_select_related = ["project", "tenant"]
     readonly_fields = [f.name for f in Resource._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TenantQuotaForm(forms.ModelForm):
@@ -230,19 +204,10 @@ class TenantQuotaAdmin(admin.ModelAdmin):
 
 
 @admin.register(TenantAwsAccount)
-class TenantAwsAccountAdmin(admin.ModelAdmin):
+class TenantAwsAccountAdmin(ReadOnlyAdmin):
     """Read-only: the tenant's owner registers the role; the ExternalId is Tijori's and never changes."""
 
     list_display = ["tenant", "role_arn", "external_id", "created_by", "created_at"]
     search_fields = ["tenant__name", "role_arn"]
     list_select_related = ["tenant", "created_by"]
     readonly_fields = [f.name for f in TenantAwsAccount._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
