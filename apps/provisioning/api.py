@@ -104,7 +104,7 @@ class ProjectViewSet(
 
     def get_throttles(self):
         throttles = super().get_throttles()
-        expensive = {"provision", "destroy", "deploy", "purge"}
+        expensive = {"provision", "destroy_stack", "deploy", "purge"}
         return [*throttles, ExpensiveOperationThrottle()] if self.action in expensive else throttles
 
     def retrieve(self, request, *args, **kwargs):

@@ -389,6 +389,7 @@ def test_admin_records_the_bis_registration_with_its_certificate(
     assert tenant.bis_registration_number == "HM/C-5190012345"
     assert tenant.bis_registration_valid_until == valid_until
     assert Certificate.objects.for_tenant(tenant).filter(kind="bis_registration").count() == 1
+    assert "HM/C-5190012345" in owner_client.get(reverse("tenants:settings_profile")).content.decode()
     staff = make_client(staff_user, tenant)
     assert (
         staff.post(

@@ -114,3 +114,20 @@ def test_api_quota_refusal_is_a_clear_400(api, tenant, settings):
     assert response.status_code == 400
     assert "over the limit of $20.00 a project" in str(response.json())
     assert not Project.objects.exists()
+
+
+def test_expensive_actions_have_a_stricter_rate_limit(
+    api, tenant, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "expensive", "2/hour")
+    pk = api.post("/api/v1/projects", {"name": "Limited", "region": "ap-south-1", "tier": "small"}).json()[
+        "id"
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/projects/{pk}/provision").status_code == 202
+    assert api.post(f"/api/v1/projects/{pk}/purge").status_code == 409  # counted, though refused
+    limited = api.post(f"/api/v1/projects/{pk}/destroy")
+    assert limited.status_code == 429 and "Retry-After" in limited
+    assert api.get(f"/api/v1/projects/{pk}").status_code == 200  # reading is not an expensive operation
