@@ -246,13 +246,17 @@ def batch_create_view(request):
     return render(request, "inventory/batch_form.html", context, status=422 if form.errors else 200)
 
 
+def _at_centre(items) -> list[StockItem]:
+    """The batch's articles still waiting for their HUID: the rows of the receive screen."""
+    return [i for i in items if i.hallmark_status == StockItem.HallmarkStatus.AT_CENTRE]
+
+
 def _batch_page(request, batch, receive_form=None, status=200):
     tenant = request.tenant
     items = list(selectors.hallmark_batch_items(batch=batch))
     receiving = batch.status == HallmarkBatch.Status.SENT
     if receiving and receive_form is None:
-        at_centre = [i for i in items if i.hallmark_status == StockItem.HallmarkStatus.AT_CENTRE]
-        receive_form = BatchReceiveForm(items=at_centre)
+        receive_form = BatchReceiveForm(items=_at_centre(items))
     context = {
         "batch": batch,
         "items": items,
@@ -274,11 +278,7 @@ def batch_detail_view(request, batch_id: int):
 @tenant_view()
 def batch_receive_view(request, batch_id: int):
     batch = selectors.hallmark_batch_get(tenant=request.tenant, batch_id=batch_id)
-    at_centre = [
-        i
-        for i in selectors.hallmark_batch_items(batch=batch)
-        if i.hallmark_status == StockItem.HallmarkStatus.AT_CENTRE
-    ]
+    at_centre = _at_centre(selectors.hallmark_batch_items(batch=batch))
     form = BatchReceiveForm(request.POST, request.FILES, items=at_centre)
     if form.is_valid():
         try:
@@ -341,7 +341,7 @@ def rates_view(request):
         "form": form,
         "history": selectors.metal_rate_history(tenant=tenant),
         "today": timezone.localdate(),
-        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant),
+        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant, rates=current),
     }
     return render(request, "inventory/rates.html", context, status=422 if form.errors else 200)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from apps.audit.models import AuditEvent
 from apps.provisioning.models import Operation, Project, Resource
 
 if TYPE_CHECKING:
@@ -50,8 +51,6 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 def provisioning_stats() -> dict:
     """Platform-wide figures for super admins: success rates, time to deploy, stacks, spend, orphans."""
-    from apps.audit.models import AuditEvent
-
     finished = Operation.objects.filter(state__in=[Operation.State.SUCCEEDED, Operation.State.FAILED])
     counts = {
         (row["action"], row["state"]): row["n"]

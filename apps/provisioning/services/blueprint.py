@@ -336,9 +336,8 @@ def delete_table(project: Project, operation: Operation) -> None:
     _delete(project, Kind.TABLE, call)
 
 
-def empty_bucket(project: Project, operation: Operation | None, name: str) -> int:
-    """Delete every object of the bucket (tenant buckets have no versioning); returns how many."""
-    s3 = client(project, "s3", operation)
+def purge_bucket(s3, name: str) -> int:
+    """Delete every object of a bucket (tenant buckets have no versioning); returns how many."""
     removed = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
         keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
@@ -348,25 +347,28 @@ def empty_bucket(project: Project, operation: Operation | None, name: str) -> in
     return removed
 
 
-def delete_bucket(project: Project, operation: Operation) -> None:
-    def call(resource: Resource) -> None:
-        empty_bucket(project, operation, resource.name)
-        client(project, "s3", operation).delete_bucket(Bucket=resource.name)
+def remove_bucket(s3, name: str) -> None:
+    purge_bucket(s3, name)
+    s3.delete_bucket(Bucket=name)
 
-    _delete(project, Kind.BUCKET, call)
+
+def remove_role(iam, name: str) -> None:
+    """A role can't be deleted while it has inline policies: those go first."""
+    for policy in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
+        iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    iam.delete_role(RoleName=name)
+
+
+def empty_bucket(project: Project, operation: Operation | None, name: str) -> int:
+    return purge_bucket(client(project, "s3", operation), name)
+
+
+def delete_bucket(project: Project, operation: Operation) -> None:
+    _delete(project, Kind.BUCKET, lambda r: remove_bucket(client(project, "s3", operation), r.name))
 
 
 def delete_role(project: Project, operation: Operation) -> None:
-    def call(resource: Resource) -> None:
-        iam = client(project, "iam", operation)
-        try:
-            iam.delete_role_policy(RoleName=resource.name, PolicyName=ROLE_POLICY_NAME)
-        except Exception as exc:
-            if not aws.is_not_found(exc):
-                raise
-        iam.delete_role(RoleName=resource.name)
-
-    _delete(project, Kind.ROLE, call)
+    _delete(project, Kind.ROLE, lambda r: remove_role(client(project, "iam", operation), r.name))
 
 
 def _exists(call: Callable[[], object]) -> bool:

@@ -21,6 +21,7 @@ from apps.audit.services import audit_record
 from apps.provisioning import aws, tasks
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource
+from apps.provisioning.services import blueprint
 from apps.provisioning.services.projects import operation_request
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ def _tagged(region: str) -> list[tuple[str, str, dict[str, str], Callable[[], No
             region_of = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
             if region_of == region:
                 tags = tags_of(lambda n=name: s3.get_bucket_tagging(Bucket=n))
-                found.append((Resource.Kind.BUCKET, name, tags, lambda n=name: _delete_bucket(s3, n)))
+                found.append(
+                    (Resource.Kind.BUCKET, name, tags, lambda n=name: blueprint.remove_bucket(s3, n))
+                )
     for function in lam.list_functions().get("Functions", []):
         name = function["FunctionName"]
         if name.startswith(prefix):
@@ -137,14 +140,6 @@ def _tagged(region: str) -> list[tuple[str, str, dict[str, str], Callable[[], No
     return found
 
 
-def _delete_bucket(s3, name: str) -> None:
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
-        if keys:
-            s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
-    s3.delete_bucket(Bucket=name)
-
-
 def _roles() -> list[tuple[str, str, dict[str, str], Callable[[], None]]]:
     """IAM is global: the execution roles named like ours, with their tags."""
     prefix = f"tijori-{settings.TIJORI_ENVIRONMENT}-".lower()
@@ -155,13 +150,7 @@ def _roles() -> list[tuple[str, str, dict[str, str], Callable[[], None]]]:
             name = role["RoleName"]
             if name.startswith(prefix):
                 tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
-
-                def delete(n=name):
-                    for policy in iam.list_role_policies(RoleName=n).get("PolicyNames", []):
-                        iam.delete_role_policy(RoleName=n, PolicyName=policy)
-                    iam.delete_role(RoleName=n)
-
-                found.append((Resource.Kind.ROLE, name, tags, delete))
+                found.append((Resource.Kind.ROLE, name, tags, lambda n=name: blueprint.remove_role(iam, n)))
     return found
 
 
