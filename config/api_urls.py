@@ -11,7 +11,7 @@ from apps.inventory.api import (
     PurityViewSet,
     StockItemViewSet,
 )
-from apps.provisioning.api import OperationViewSet, ProjectViewSet
+from apps.provisioning.api import AwsAccountCheckView, AwsAccountView, OperationViewSet, ProjectViewSet
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -32,5 +32,7 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),
     path("tenant", TenantView.as_view(), name="tenant"),
+    path("aws-account", AwsAccountView.as_view(), name="aws-account"),
+    path("aws-account/check", AwsAccountCheckView.as_view(), name="aws-account-check"),
     *router.urls,
 ]

@@ -28,6 +28,9 @@ class ApiClient(Client):
     def patch(self, path, data=None, content_type="application/json", **extra):
         return super().patch(path, data, content_type=content_type, **self._headers(extra))
 
+    def put(self, path, data=None, content_type="application/json", **extra):
+        return super().put(path, data, content_type=content_type, **self._headers(extra))
+
     def delete(self, path, data=None, content_type="application/json", **extra):
         return super().delete(path, data, content_type=content_type, **self._headers(extra))
 

@@ -15,11 +15,13 @@ The error helpers sort botocore's exceptions into "try again later" (throttling,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -51,6 +53,12 @@ if TYPE_CHECKING:
     from apps.provisioning.models import Project
     from apps.tenants.models import Tenant
 
+# An IAM role ARN: partition, 12-digit account, and a role name (with an optional path) as IAM allows.
+ROLE_ARN = re.compile(
+    r"arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
+    r"role/(?P<name>(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})",
+    re.ASCII,
+)
 PLATFORM_TAG = "tijori"  # value of the ManagedBy tag on every resource Tijori creates
 
 SESSION_SECONDS = 3600  # 1 hour: the most AWS allows when the base credentials are themselves a role's
@@ -87,7 +95,8 @@ CREDENTIAL_CODES = frozenset(
 # HTTP 500 where AWS answers NotFoundException; only believed when an emulator endpoint is configured.
 EMULATOR_500_ON_DELETE = frozenset({"DeleteRestApi"})
 
-SessionKey = tuple[str, str, int, str, str]  # role ARN, ExternalId, tenant id, region, endpoint URL
+Role = tuple[str, str]  # role ARN, ExternalId
+SessionKey = tuple[str, str, int, int | None, str, str]  # role, ExternalId, tenant, user, region, endpoint
 
 _lock = threading.Lock()  # guards _sessions and _clients
 _sts_lock = threading.Lock()  # guards _sts_clients; its own lock, as refreshes run inside API calls
@@ -101,57 +110,59 @@ _data_loader = botocore.loaders.create_loader()
 # --- sessions and clients ----------------------------------------------------------------------
 
 
-def role_for(tenant: Tenant) -> tuple[str, str]:
-    """The role ARN and ExternalId to assume for the tenant: its own account's, else the platform's."""
+def platform_role() -> Role:
+    return settings.AWS_ROLE_ARN, settings.AWS_EXTERNAL_ID
+
+
+def role_for(tenant: Tenant) -> Role:
+    """The role new stacks of the tenant go to: its own account's once connected, else the platform's."""
     own = (
-        TenantAwsAccount.objects.filter(tenant_id=tenant.pk)
+        TenantAwsAccount.objects.filter(tenant_id=tenant.pk, status=TenantAwsAccount.Status.VERIFIED)
         .exclude(role_arn="")
         .values_list("role_arn", "external_id")
         .first()
     )
-    if own:
-        return own[0].strip(), own[1]
-    return settings.AWS_ROLE_ARN, settings.AWS_EXTERNAL_ID
+    return (own[0], own[1]) if own else platform_role()
 
 
-def aws_session(*, tenant: Tenant, region: str, user_id: int | None = None) -> boto3.Session:
-    """A boto3 session acting as the tenant's assumed role in `region`, cached and self-renewing.
+def project_role(project: Project) -> Role:
+    """The role that holds the project's resources: the one fixed when it was provisioned."""
+    if project.aws_role_arn:
+        return project.aws_role_arn, project.aws_external_id
+    return platform_role()
 
-    The session is cached per role, ExternalId, tenant and region, so the session name and UserId
-    session tag are those of the call that created it; the resources' own UserId tags
-    (`resource_tags`) say who asked for each project.
+
+def aws_session(
+    *, tenant: Tenant, region: str, user_id: int | None = None, role: Role | None = None
+) -> boto3.Session:
+    """A boto3 session acting as an assumed role for the tenant in `region`, cached and self-renewing.
+
+    `role` defaults to `role_for(tenant)`. Sessions are cached per role, tenant, user and region, so
+    CloudTrail's session name and the UserId session tag always name the member the work is for.
     """
-    key = _session_key(tenant, region)
+    key = _session_key(tenant, region, user_id, role)
     with _lock:
-        return _session_locked(key, tenant_id=tenant.pk, user_id=user_id)
+        return _session_locked(key)
 
 
-def aws_client(service: str, *, tenant: Tenant, region: str, user_id: int | None = None) -> BaseClient:
+def aws_client(
+    service: str, *, tenant: Tenant, region: str, user_id: int | None = None, role: Role | None = None
+) -> BaseClient:
     """A cached client of `service` on the tenant's assumed-role session (see `aws_session`)."""
-    key = _session_key(tenant, region)
-    with _lock:
-        session = _session_locked(key, tenant_id=tenant.pk, user_id=user_id)  # also marks it recently used
-        client = _clients.get((key, service))
-        if client is None:
-            client = session.client(service, region_name=region, **_client_options(service))
-            _clients[(key, service)] = client
-        return client
+    return _client(_session_key(tenant, region, user_id, role), service)
 
 
 def platform_client(service: str, *, region: str) -> BaseClient:
     """A client on the platform role itself, for work of no one tenant (the orphan sweep)."""
-    key: SessionKey = (
-        settings.AWS_ROLE_ARN,
-        settings.AWS_EXTERNAL_ID,
-        0,
-        region,
-        settings.AWS_ENDPOINT_URL or "",
-    )
+    return _client((*platform_role(), 0, None, region, settings.AWS_ENDPOINT_URL or ""), service)
+
+
+def _client(key: SessionKey, service: str) -> BaseClient:
     with _lock:
-        session = _session_locked(key, tenant_id=0, user_id=None)
+        session = _session_locked(key)  # also marks it recently used
         client = _clients.get((key, service))
         if client is None:
-            client = session.client(service, region_name=region, **_client_options(service))
+            client = session.client(service, region_name=key[4], **client_options(service))
             _clients[(key, service)] = client
         return client
 
@@ -165,24 +176,20 @@ def clear_cache() -> None:
         _sts_clients.clear()
 
 
-def _session_key(tenant: Tenant, region: str) -> SessionKey:
-    role_arn, external_id = role_for(tenant)
-    return (role_arn, external_id, tenant.pk, region, settings.AWS_ENDPOINT_URL or "")
+def _session_key(tenant: Tenant, region: str, user_id: int | None, role: Role | None) -> SessionKey:
+    role_arn, external_id = role or role_for(tenant)
+    return (role_arn, external_id, tenant.pk, user_id, region, settings.AWS_ENDPOINT_URL or "")
 
 
-def _session_locked(key: SessionKey, *, tenant_id: int, user_id: int | None) -> boto3.Session:
+def _session_locked(key: SessionKey) -> boto3.Session:
     """The cached session of `key`, made on first use; the caller holds `_lock`."""
     session = _sessions.get(key)
     if session is not None:
         _sessions.move_to_end(key)
         return session
-    role_arn, external_id, _, region, _ = key
-    session = _assumed_role_session(
-        role_arn=role_arn,
-        external_id=external_id,
-        region=region,
-        session_name=session_name(tenant_id=tenant_id, user_id=user_id),
-        tags={"TenantId": str(tenant_id), "UserId": "system" if user_id is None else str(user_id)},
+    role_arn, external_id, tenant_id, user_id, region, _ = key
+    session = assumed_role_session(
+        role=(role_arn, external_id), region=region, tenant_id=tenant_id, user_id=user_id
     )
     _sessions[key] = session
     while len(_sessions) > MAX_SESSIONS:
@@ -212,20 +219,22 @@ class _AssumedRoleProvider(CredentialProvider):
         return self._credentials
 
 
-def _assumed_role_session(
-    *, role_arn: str, external_id: str, region: str, session_name: str, tags: dict[str, str]
-) -> boto3.Session:
-    """A session whose credentials come from AssumeRole on first use and are renewed before expiry.
+def assumed_role_session(*, role: Role, region: str, tenant_id: int, user_id: int | None) -> boto3.Session:
+    """A new, uncached session whose credentials come from AssumeRole on first use, renewed before expiry.
 
-    Nothing is sent to STS here: the first API call of any client of the session assumes the role.
+    Nothing is sent to STS here: the first API call of any client of the session assumes the role,
+    named and tagged for the tenant and the user (`system` without one).
     """
+    role_arn, external_id = role
     credentials = DeferredRefreshableCredentials(
         refresh_using=_assume_role_fetcher(
-            role_arn=role_arn, external_id=external_id, region=region, session_name=session_name, tags=tags
+            role_arn=role_arn, external_id=external_id, region=region,
+            session_name=session_name(tenant_id=tenant_id, user_id=user_id),
+            tags={"TenantId": str(tenant_id), "UserId": "system" if user_id is None else str(user_id)},
         ),
         method=_AssumedRoleProvider.METHOD,
         time_fetcher=lambda: _now(),  # looked up at each call, so tests can move the clock
-    )
+    )  # fmt: skip
     core = botocore.session.get_session()
     core.register_component("credential_provider", CredentialResolver([_AssumedRoleProvider(credentials)]))
     session = boto3.Session(botocore_session=core, region_name=region)
@@ -271,13 +280,14 @@ def _sts_client(region: str) -> BaseClient:
         client = _sts_clients.get((region, endpoint))
         if client is None:
             client = boto3.Session(region_name=region).client(
-                "sts", region_name=region, **_client_options("sts")
+                "sts", region_name=region, **client_options("sts")
             )
             _sts_clients[(region, endpoint)] = client
         return client
 
 
-def _client_options(service: str) -> dict[str, Any]:
+def client_options(service: str) -> dict[str, Any]:
+    """The endpoint and configuration of every client Tijori makes (`session.client(s, **options)`)."""
     endpoint = settings.AWS_ENDPOINT_URL
     if not endpoint:
         return {"config": CLIENT_CONFIG}
@@ -294,6 +304,11 @@ def _now() -> dt.datetime:
 # --- tags --------------------------------------------------------------------------------------
 
 
+def stack_id(project: Project) -> str:
+    """The stack's name, `tijori-<environment>-<project key>`: the start of every resource's name."""
+    return f"tijori-{settings.TIJORI_ENVIRONMENT}-{project.key}".lower()
+
+
 def resource_tags(project: Project, *, user_id: int | None = None) -> dict[str, str]:
     """The tags on every resource of the project: who, which project, whose platform, until when."""
     user = project.created_by_id if user_id is None else user_id
@@ -304,6 +319,7 @@ def resource_tags(project: Project, *, user_id: int | None = None) -> dict[str, 
         "TenantId": str(project.tenant_id),
         "UserId": "system" if user in (None, "") else str(user),
         "ProjectId": str(project.pk),
+        "StackId": stack_id(project),
         "ManagedBy": PLATFORM_TAG,
         "Environment": str(settings.TIJORI_ENVIRONMENT),
         "CreatedAt": _iso(project.created_at),
@@ -426,6 +442,42 @@ def generate_external_id() -> str:
     return secrets.token_urlsafe(32)
 
 
+PERMISSION_POLICY_FILE = Path(__file__).with_name("iam") / "permission-policy.json"
+
+
+def permission_policy(
+    *, account_id: str, environment: str | None = None, regions: list[str] | None = None
+) -> dict:
+    """The least-privilege permission policy of a role Tijori assumes, for the account holding the stacks.
+
+    The same policy serves the platform role and a role in a tenant's own account; docs/aws-iam.md
+    explains each statement. `environment` and `regions` default to the settings.
+    """
+    values = {
+        "<ACCOUNT>": account_id,
+        "<ENV>": environment or str(settings.TIJORI_ENVIRONMENT).lower(),  # names are lower-case
+    }
+    regions = list(regions or settings.AWS_ALLOWED_REGIONS)
+
+    def fill(node):
+        if isinstance(node, dict):
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return regions if node == ["<REGIONS>"] else [fill(item) for item in node]
+        if isinstance(node, str):
+            for placeholder, value in values.items():
+                node = node.replace(placeholder, value)
+        return node
+
+    return fill(json.loads(PERMISSION_POLICY_FILE.read_text()))
+
+
+def role_account(role_arn: str) -> str:
+    """The 12-digit account id in a role ARN (`arn:aws:iam::123456789012:role/Name`), or ""."""
+    match = ROLE_ARN.fullmatch(role_arn or "")
+    return match.group("account") if match else ""
+
+
 def trust_policy(external_id: str) -> dict:
     """The trust policy a tenant puts on the role in its own account, letting Tijori assume it.
 
@@ -448,7 +500,7 @@ def trust_policy(external_id: str) -> dict:
 
 
 def _platform_account() -> tuple[str, str]:
-    parts = str(settings.AWS_ROLE_ARN).split(":")
-    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "iam" or not re.fullmatch(r"\d{12}", parts[4]):
+    match = ROLE_ARN.fullmatch(str(settings.AWS_ROLE_ARN))
+    if match is None:
         raise ImproperlyConfigured(f"AWS_ROLE_ARN is not an IAM role ARN: {settings.AWS_ROLE_ARN!r}")
-    return parts[1], parts[4]
+    return match.group("partition"), match.group("account")

@@ -46,3 +46,13 @@ class ExtendForm(forms.Form):
     minutes = forms.TypedChoiceField(
         label="Extend by", coerce=int, choices=[(30, "30 minutes"), (60, "1 hour"), (120, "2 hours")]
     )
+
+
+class AwsAccountForm(forms.Form):
+    role_arn = forms.CharField(
+        label="Role ARN",
+        max_length=200,
+        help_text="From the role's page in the IAM console, e.g. arn:aws:iam::123456789012:role/TijoriAccess.",
+        widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::123456789012:role/TijoriAccess",
+                                      "autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from apps.audit.models import AuditEvent
-from apps.provisioning.models import Operation, Project, Resource
+from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
 
 if TYPE_CHECKING:
     from apps.tenants.models import Tenant
@@ -36,6 +36,20 @@ def operation_latest(*, project: Project) -> Operation | None:
 
 def operation_get(*, tenant: Tenant, operation_id) -> Operation:
     return get_object_or_404(Operation.objects.for_tenant(tenant).select_related("project"), pk=operation_id)
+
+
+def aws_account_get(*, tenant: Tenant) -> TenantAwsAccount | None:
+    return TenantAwsAccount.objects.filter(tenant_id=tenant.pk).first()
+
+
+def stacks_in_account(*, tenant: Tenant, role_arn: str) -> int:
+    """How many of the workspace's stacks (not new, not destroyed) sit in the account behind `role_arn`."""
+    return (
+        Project.objects.for_tenant(tenant)
+        .filter(aws_role_arn=role_arn)
+        .exclude(infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW])
+        .count()
+    )
 
 
 def _rate(ok: int, total: int) -> float | None:

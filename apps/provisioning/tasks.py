@@ -36,3 +36,15 @@ def operations_reap_task() -> int:
 def orphans_sweep_task() -> int:
     """Beat, every 15 minutes: delete what is tagged as ours but no live project accounts for."""
     return len(services.orphans_sweep())
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def aws_account_check_task(self, account_pk: int, role_arn: str) -> None:
+    """Assume a workspace's newly registered role once, to connect its AWS account."""
+    try:
+        services.aws_account_check(account_pk=account_pk, role_arn=role_arn)
+    except services.CheckRetry as exc:
+        if self.request.retries >= self.max_retries:
+            services.aws_account_check_failed(account_pk=account_pk, role_arn=role_arn, reason=str(exc))
+            return
+        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc

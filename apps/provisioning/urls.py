@@ -6,6 +6,11 @@ app_name = "provisioning"
 
 urlpatterns = [
     path("", views.project_list_view, name="project_list"),
+    path("aws-account/", views.aws_account_view, name="aws_account"),
+    path("aws-account/start/", views.aws_account_start_view, name="aws_account_start"),
+    path("aws-account/connect/", views.aws_account_connect_view, name="aws_account_connect"),
+    path("aws-account/check/", views.aws_account_recheck_view, name="aws_account_recheck"),
+    path("aws-account/disconnect/", views.aws_account_disconnect_view, name="aws_account_disconnect"),
     path("<int:project_id>/", views.infrastructure_view, name="infrastructure"),
     path("<int:project_id>/application/", views.application_view, name="application"),
     path("<int:project_id>/status/", views.project_status_view, name="status"),

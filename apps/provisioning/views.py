@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
-from apps.provisioning import pricing, selectors, services
-from apps.provisioning.forms import DeployForm, ExtendForm, ProjectForm
+from apps.provisioning import aws, pricing, selectors, services
+from apps.provisioning.forms import AwsAccountForm, DeployForm, ExtendForm, ProjectForm
 from apps.provisioning.models import Operation
 from apps.tenants.decorators import tenant_view
 from apps.tenants.models import Role
@@ -60,6 +61,8 @@ def project_list_view(request):
         "form": form,
         "can_create": can_create,
         "estimates": _estimates(),
+        "aws_account": selectors.aws_account_get(tenant=tenant),
+        "is_owner": request.membership.has_role(Role.OWNER),
     }
     return render(request, "provisioning/project_list.html", context, status=422 if form.errors else 200)
 
@@ -79,6 +82,9 @@ def _project_context(request, project) -> dict:
         "expiring_soon": bool(project.expires_at and project.expires_at - now < timedelta(minutes=10)),
         "timeout_minutes": settings.RESOURCE_TIMEOUT_MINUTES,
         "usage": services.quota_usage(tenant=request.tenant),
+        "aws_account": selectors.aws_account_get(tenant=request.tenant)
+        if project.infra_state == "new"
+        else None,
         "can_manage": request.membership.has_role(Role.ADMIN),
         "extend_form": ExtendForm(),
         "deploy_form": DeployForm(),
@@ -177,6 +183,94 @@ def extend_view(request, project_id: int):
         else:
             messages.success(request, "The stack's expiry has been extended.")
     return redirect("provisioning:infrastructure", project_id=project.pk)
+
+
+# --- the workspace's own AWS account --------------------------------------------------------------
+
+
+def _json(document: dict) -> str:
+    return json.dumps(document, indent=2)
+
+
+def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
+    account = selectors.aws_account_get(tenant=request.tenant)
+    context = {
+        "account": account,
+        "form": form or AwsAccountForm(initial={"role_arn": account.role_arn if account else ""}),
+        "account_regions": settings.AWS_ALLOWED_REGIONS,
+    }
+    if account is not None:
+        target = account.account_id or aws.role_account(account.role_arn) or "<YOUR_ACCOUNT_ID>"
+        context.update(
+            trust_policy=_json(aws.trust_policy(account.external_id)),
+            permission_policy=_json(aws.permission_policy(account_id=target)),
+            stacks_there=selectors.stacks_in_account(tenant=request.tenant, role_arn=account.role_arn)
+            if account.role_arn
+            else 0,
+        )
+    return context
+
+
+@require_GET
+@tenant_view(Role.OWNER)
+def aws_account_view(request):
+    context = _aws_account_context(request)
+    if request.htmx and request.GET.get("part") == "status":
+        return render(request, "provisioning/partials/_aws_account_status.html", context)
+    return render(request, "provisioning/aws_account.html", context)
+
+
+@require_POST
+@tenant_view(Role.OWNER)
+def aws_account_start_view(request):
+    services.aws_account_start(tenant=request.tenant, actor=request.user)
+    return redirect("provisioning:aws_account")
+
+
+@require_POST
+@tenant_view(Role.OWNER)
+def aws_account_connect_view(request):
+    form = AwsAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.aws_account_connect(
+                tenant=request.tenant, actor=request.user, role_arn=form.cleaned_data["role_arn"]
+            )
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("provisioning:aws_account")
+        else:
+            messages.success(request, "The role is saved. Tijori is checking that it can use it.")
+            return redirect("provisioning:aws_account")
+    return render(request, "provisioning/aws_account.html", _aws_account_context(request, form), status=422)
+
+
+@require_POST
+@tenant_view(Role.OWNER)
+def aws_account_recheck_view(request):
+    try:
+        services.aws_account_recheck(tenant=request.tenant, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Tijori is checking the connection again.")
+    return redirect("provisioning:aws_account")
+
+
+@require_POST
+@tenant_view(Role.OWNER)
+def aws_account_disconnect_view(request):
+    try:
+        services.aws_account_disconnect(tenant=request.tenant, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "New stacks will go to Tijori's AWS account. Stacks in yours stay there until destroyed."
+        )
+    return redirect("provisioning:aws_account")
 
 
 def provisioning_stats_view(request):

@@ -35,6 +35,17 @@
       update();
     });
   });
+  // "Copy" buttons put the text of the element they name on the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    navigator.clipboard.writeText(source.textContent).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
   // Countdowns to a stack's expiry ("42 min left"), refreshed every 30 seconds.
   function tickCountdowns() {
     document.querySelectorAll("[data-countdown]").forEach(function (el) {

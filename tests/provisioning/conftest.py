@@ -11,6 +11,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from apps.provisioning import aws
+from apps.provisioning.services.projects import operation_request
 
 AWS_TEST_REGION = "ap-south-1"
 PLATFORM_ROLE_ARN = "arn:aws:iam::111122223333:role/TijoriProvisioner"
@@ -95,3 +96,58 @@ def moto_server(monkeypatch, settings):
     yield endpoint
     aws.clear_cache()
     server.stop()
+
+
+# --- running operations and looking at what AWS holds --------------------------------------------
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Request an operation and let the worker (eager Celery) carry it out, roll-backs included."""
+
+    def _run(project, action, actor=None, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            operation = operation_request(
+                tenant=project.tenant, actor=actor, project=project, action=action, **kwargs
+            )
+        operation.refresh_from_db()
+        project.refresh_from_db()
+        return operation
+
+    return _run
+
+
+def aws_of(project, service):
+    """The client the worker uses for work its owner asked for (the same cached session)."""
+    return aws.aws_client(
+        service, tenant=project.tenant, region=project.region, user_id=project.created_by_id,
+        role=aws.project_role(project),
+    )  # fmt: skip
+
+
+def live_resources(project) -> dict[str, list]:
+    """What moto holds for the project, asked of each service directly (not of our ledger)."""
+    prefix = f"tijori-test-{project.key}"
+    return {
+        "buckets": [
+            b["Name"] for b in aws_of(project, "s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)
+        ],
+        "functions": [
+            f["FunctionName"]
+            for f in aws_of(project, "lambda").list_functions()["Functions"]
+            if f["FunctionName"].startswith(prefix)
+        ],
+        "tables": [
+            t for t in aws_of(project, "dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
+        ],
+        "apis": [
+            a["ApiId"]
+            for a in aws_of(project, "apigatewayv2").get_apis()["Items"]
+            if a["Name"].startswith(prefix)
+        ],
+        "roles": [
+            r["RoleName"]
+            for r in aws_of(project, "iam").list_roles()["Roles"]
+            if r["RoleName"].startswith(prefix)
+        ],
+    }

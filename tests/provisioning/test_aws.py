@@ -80,8 +80,27 @@ def test_several_clients_share_one_assume_role(tenant, owner, assume_role_calls)
     aws.aws_client("s3", tenant=tenant, region=REGION, user_id=owner.pk).list_buckets()
 
     assert len(assume_role_calls) == 1
-    assert aws.aws_client("s3", tenant=tenant, region=REGION) is s3
+    assert aws.aws_client("s3", tenant=tenant, region=REGION, user_id=owner.pk) is s3
     assert aws.aws_session(tenant=tenant, region=REGION) is aws.aws_session(tenant=tenant, region=REGION)
+
+
+def test_each_member_gets_a_session_named_and_tagged_for_them(tenant, owner, admin_user, assume_role_calls):
+    """CloudTrail must name whoever the work is for, even while another member's session is cached."""
+    aws.aws_client("s3", tenant=tenant, region=REGION, user_id=owner.pk).list_buckets()
+    aws.aws_client("s3", tenant=tenant, region=REGION, user_id=admin_user.pk).list_buckets()
+    aws.aws_client("s3", tenant=tenant, region=REGION).list_buckets()
+    aws.aws_client("s3", tenant=tenant, region=REGION, user_id=owner.pk).list_buckets()  # cached
+
+    assert [call["RoleSessionName"] for call in assume_role_calls] == [
+        f"tijori-t{tenant.pk}-u{owner.pk}",
+        f"tijori-t{tenant.pk}-u{admin_user.pk}",
+        f"tijori-t{tenant.pk}",
+    ]
+    assert [{t["Key"]: t["Value"] for t in call["Tags"]}["UserId"] for call in assume_role_calls] == [
+        str(owner.pk),
+        str(admin_user.pk),
+        "system",
+    ]
 
 
 def test_assume_role_request_carries_external_id_name_duration_and_session_tags(tenant, owner, aws_env):
@@ -127,8 +146,9 @@ def test_tenant_with_its_own_account_gets_its_role_and_external_id(
     tenant, owner, other_tenant, assume_role_calls
 ):
     account = TenantAwsAccount.objects.create(
-        tenant=tenant, role_arn=TENANT_ROLE_ARN, external_id=aws.generate_external_id(), created_by=owner
-    )
+        tenant=tenant, role_arn=TENANT_ROLE_ARN, external_id=aws.generate_external_id(), created_by=owner,
+        status=TenantAwsAccount.Status.VERIFIED,
+    )  # fmt: skip
     assert aws.role_for(tenant) == (TENANT_ROLE_ARN, account.external_id)
     assert aws.role_for(other_tenant) == (PLATFORM_ROLE_ARN, PLATFORM_EXTERNAL_ID)
 
@@ -144,6 +164,24 @@ def test_tenant_with_its_own_account_gets_its_role_and_external_id(
 def test_registered_account_without_a_role_yet_uses_the_platform_role(tenant, owner, aws_env):
     TenantAwsAccount.objects.create(tenant=tenant, role_arn="", external_id=aws.generate_external_id())
     assert aws.role_for(tenant) == (PLATFORM_ROLE_ARN, PLATFORM_EXTERNAL_ID)
+
+
+@pytest.mark.parametrize("status", ["not_set", "checking", "failed"])
+def test_a_role_not_yet_connected_gets_no_new_stacks(tenant, aws_env, status):
+    TenantAwsAccount.objects.create(
+        tenant=tenant, role_arn=TENANT_ROLE_ARN, external_id=aws.generate_external_id(), status=status
+    )
+    assert aws.role_for(tenant) == (PLATFORM_ROLE_ARN, PLATFORM_EXTERNAL_ID)
+
+
+def test_a_project_keeps_the_role_it_was_provisioned_with(tenant, owner, aws_env):
+    project = make_project(tenant, owner)
+    assert aws.project_role(project) == (PLATFORM_ROLE_ARN, PLATFORM_EXTERNAL_ID)
+    project.aws_role_arn, project.aws_external_id = TENANT_ROLE_ARN, "their-external-id"
+    TenantAwsAccount.objects.create(
+        tenant=tenant, role_arn="arn:aws:iam::777788889999:role/Other", external_id="x", status="verified"
+    )
+    assert aws.project_role(project) == (TENANT_ROLE_ARN, "their-external-id")
 
 
 def test_tenants_and_regions_get_their_own_sessions(tenant, other_tenant, assume_role_calls):
@@ -193,7 +231,7 @@ def test_credentials_near_expiry_are_renewed_and_used_by_cached_clients(
     assert assume_role_calls[1] == assume_role_calls[0]  # same role, ExternalId, name and tags
     assert issued[0] != issued[1]
     assert signed_with == [issued[0], issued[0], issued[1]]
-    assert aws.aws_client("s3", tenant=tenant, region=REGION) is s3
+    assert aws.aws_client("s3", tenant=tenant, region=REGION, user_id=owner.pk) is s3
 
 
 def test_expired_credentials_block_until_renewed(tenant, assume_role_calls, monkeypatch):
@@ -292,6 +330,7 @@ def test_resource_tags_name_tenant_user_project_platform_and_times(tenant, owner
         "TenantId",
         "UserId",
         "ProjectId",
+        "StackId",
         "ManagedBy",
         "Environment",
         "CreatedAt",
@@ -301,6 +340,7 @@ def test_resource_tags_name_tenant_user_project_platform_and_times(tenant, owner
     assert tags["TenantId"] == str(tenant.pk)
     assert tags["UserId"] == str(owner.pk)
     assert tags["ProjectId"] == str(project.pk)
+    assert tags["StackId"] == f"tijori-staging-{project.key}"
     assert tags["ManagedBy"] == aws.PLATFORM_TAG == "tijori"
     assert tags["Environment"] == "staging"
     assert ISO_UTC.fullmatch(tags["CreatedAt"]) and ISO_UTC.fullmatch(tags["ExpiresAt"])

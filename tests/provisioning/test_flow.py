@@ -9,63 +9,15 @@ from botocore.exceptions import ClientError
 from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEvent
-from apps.provisioning import aws
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource
 from apps.provisioning.services.projects import operation_request, project_create
 from apps.provisioning.services.runner import RetryLater, operation_run
+from tests.provisioning.conftest import aws_of, live_resources
 
 pytestmark = pytest.mark.django_db
 
 REGION = "ap-south-1"  # the region aws_env fakes
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Request an operation and let the worker (eager Celery) carry it out, roll-backs included."""
-
-    def _run(project, action, actor=None, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            operation = operation_request(
-                tenant=project.tenant, actor=actor, project=project, action=action, **kwargs
-            )
-        operation.refresh_from_db()
-        project.refresh_from_db()
-        return operation
-
-    return _run
-
-
-def client(project, service):
-    return aws.aws_client(service, tenant=project.tenant, region=project.region)
-
-
-def live_resources(project) -> dict[str, list]:
-    """What moto holds for the project, asked of each service directly (not of our ledger)."""
-    prefix = f"tijori-test-{project.key}"
-    return {
-        "buckets": [
-            b["Name"] for b in client(project, "s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)
-        ],
-        "functions": [
-            f["FunctionName"]
-            for f in client(project, "lambda").list_functions()["Functions"]
-            if f["FunctionName"].startswith(prefix)
-        ],
-        "tables": [
-            t for t in client(project, "dynamodb").list_tables()["TableNames"] if t.startswith(prefix)
-        ],
-        "apis": [
-            a["ApiId"]
-            for a in client(project, "apigatewayv2").get_apis()["Items"]
-            if a["Name"].startswith(prefix)
-        ],
-        "roles": [
-            r["RoleName"]
-            for r in client(project, "iam").list_roles()["Roles"]
-            if r["RoleName"].startswith(prefix)
-        ],
-    }
 
 
 @pytest.fixture
@@ -87,9 +39,9 @@ def test_provision_deploy_refuse_destroy_purge_destroy_leaves_nothing(project, o
     assert deploy.state == "succeeded", deploy.error
     assert project.app_state == "deployed" and project.site_url and project.api_url
     bucket = live["buckets"][0]
-    objects = client(project, "s3").list_objects_v2(Bucket=bucket)["Contents"]
+    objects = aws_of(project, "s3").list_objects_v2(Bucket=bucket)["Contents"]
     assert {o["Key"] for o in objects} == {"index.html", "style.css", "config.js"}
-    head = client(project, "s3").head_object(Bucket=bucket, Key="index.html")
+    head = aws_of(project, "s3").head_object(Bucket=bucket, Key="index.html")
     assert head["ContentType"] == "text/html"
 
     with pytest.raises(TransitionRefused, match="purge the application first"):
@@ -98,7 +50,7 @@ def test_provision_deploy_refuse_destroy_purge_destroy_leaves_nothing(project, o
 
     purge = run(project, Operation.Action.PURGE_APP, owner)
     assert purge.state == "succeeded" and project.app_state == "none"
-    assert client(project, "s3").list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    assert aws_of(project, "s3").list_objects_v2(Bucket=bucket).get("KeyCount") == 0
 
     destroy = run(project, Operation.Action.DESTROY, owner)
     assert destroy.state == "succeeded", destroy.error
@@ -133,7 +85,7 @@ def test_a_transient_throttle_is_retried_and_succeeds(project, owner, django_cap
                 {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "CreateTable"
             )
 
-    client(project, "dynamodb").meta.events.register("before-call.dynamodb.CreateTable", throttle_once)
+    aws_of(project, "dynamodb").meta.events.register("before-call.dynamodb.CreateTable", throttle_once)
     with django_capture_on_commit_callbacks(execute=False):
         operation = operation_request(tenant=project.tenant, actor=owner, project=project, action="provision")
     with pytest.raises(RetryLater):
@@ -155,7 +107,7 @@ def test_a_terminal_error_rolls_back_to_nothing_and_can_be_retried(project, owne
             {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "CreateFunction"
         )
 
-    lam = client(project, "lambda")
+    lam = aws_of(project, "lambda")
     lam.meta.events.register("before-call.lambda.CreateFunction", refuse)
     operation = run(project, Operation.Action.PROVISION, owner)
     assert operation.state == "failed" and "AccessDenied" in operation.error

@@ -64,7 +64,7 @@ class StepFailed(Exception):
 
 
 def base_name(project: Project) -> str:
-    return f"tijori-{settings.TIJORI_ENVIRONMENT}-{project.key}".lower()
+    return aws.stack_id(project)
 
 
 def resource_name(project: Project, kind: str) -> str:
@@ -75,7 +75,9 @@ def resource_name(project: Project, kind: str) -> str:
 
 def client(project: Project, service: str, operation: Operation | None = None):
     user_id = operation.requested_by_id if operation else None
-    return aws.aws_client(service, tenant=project.tenant, region=project.region, user_id=user_id)
+    return aws.aws_client(
+        service, tenant=project.tenant, region=project.region, user_id=user_id, role=aws.project_role(project)
+    )
 
 
 def _tags(project: Project, operation: Operation | None) -> dict[str, str]:

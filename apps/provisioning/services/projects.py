@@ -23,7 +23,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.provisioning import pricing, tasks
 from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Operation, Project, Tier
+from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
 from apps.provisioning.services.bundles import bundle_check
 from apps.provisioning.services.quotas import quota_check, quota_lock
 
@@ -146,6 +146,27 @@ def _refuse_reason(project: Project, action: str, trigger: str) -> str | None:
     return None
 
 
+def _stack_account(tenant: Tenant) -> tuple[str, str]:
+    """The role ARN and ExternalId a new stack of the tenant goes to ("" for the platform's account).
+
+    A workspace that registered its own role must wait for the connection check (or remove the role):
+    its stacks never fall back silently to the platform's account, nor go to a role that failed.
+    """
+    account = TenantAwsAccount.objects.filter(tenant_id=tenant.pk).exclude(role_arn="").first()
+    if account is None:
+        return "", ""
+    if account.status == TenantAwsAccount.Status.VERIFIED:
+        return account.role_arn, account.external_id
+    if account.status == TenantAwsAccount.Status.CHECKING:
+        raise TransitionRefused(
+            "Tijori is still checking the connection to your AWS account: try again in a minute."
+        )
+    raise TransitionRefused(
+        "Your AWS account is not connected: fix the role on the AWS account page and check it again, "
+        "or stop using your account to provision in Tijori's."
+    )
+
+
 @transaction.atomic
 def operation_request(
     *,
@@ -172,6 +193,13 @@ def operation_request(
     reason = _refuse_reason(project, action, trigger)
     if reason:
         raise TransitionRefused(reason)
+    fields = ["updated_at"]
+    if (
+        action == Action.PROVISION
+        and not project.resources.exclude(state__in=[Resource.State.PLANNED, Resource.State.DELETED]).exists()
+    ):  # nothing of it in AWS: the stack goes to the account the workspace uses now
+        project.aws_role_arn, project.aws_external_id = _stack_account(tenant)
+        fields += ["aws_role_arn", "aws_external_id"]
     guard = GUARDS[action]
     operation = Operation(
         tenant=tenant, project=project, action=action, trigger=trigger, requested_by=actor,
@@ -188,7 +216,6 @@ def operation_request(
         raise TransitionRefused(
             "Another operation on this project is still running: wait for it to finish."
         ) from None
-    fields = ["updated_at"]
     if guard.infra_to:
         project.infra_state = guard.infra_to
         fields.append("infra_state")

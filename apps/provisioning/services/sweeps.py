@@ -20,9 +20,10 @@ from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.provisioning import aws, tasks
 from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Operation, Project, Resource
+from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
 from apps.provisioning.services import blueprint
 from apps.provisioning.services.projects import operation_request
+from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -89,47 +90,90 @@ class Orphan:
     region: str
     project_id: str
     reason: str
+    account: str = "platform"  # "platform", or the workspace whose own account holds it
 
 
-def _tagged(region: str) -> list[tuple[str, str, dict[str, str], Callable[[], None]]]:
-    """(kind, name, tags, delete) of every resource in `region` named like ours, on the platform role."""
+Found = tuple[str, str, dict[str, str], Callable[[], None]]  # kind, name, tags, delete
+ClientFor = Callable[[str, str], object]  # (service, region) -> a boto3 client in the swept account
+
+
+@dataclass(frozen=True)
+class Account:
+    """One AWS account to sweep: how to reach it, and whose resources in it Tijori may take."""
+
+    label: str
+    client: ClientFor
+    tenant_id: int | None = None  # a workspace's own account: only its resources are touched
+
+
+def _accounts() -> list[Account]:
+    """The platform's account, and each workspace account that is connected or still holds a stack."""
+    accounts = [Account("platform", lambda service, region: aws.platform_client(service, region=region))]
+    roles: dict[aws.Role, int] = {}
+    for tenant_id, role_arn, external_id in (
+        TenantAwsAccount.objects.filter(status=TenantAwsAccount.Status.VERIFIED)
+        .exclude(role_arn="")
+        .values_list("tenant_id", "role_arn", "external_id")
+    ):
+        roles[(role_arn, external_id)] = tenant_id
+    for tenant_id, role_arn, external_id in (
+        Project.objects.exclude(aws_role_arn="")
+        .exclude(infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW])
+        .values_list("tenant_id", "aws_role_arn", "aws_external_id")
+        .distinct()
+    ):
+        roles.setdefault((role_arn, external_id), tenant_id)
+    tenants = Tenant.objects.in_bulk(set(roles.values()))
+    for role, tenant_id in roles.items():
+        tenant = tenants[tenant_id]
+        accounts.append(Account(
+            f"{tenant.name} (AWS account {aws.role_account(role[0]) or '?'})",
+            lambda service, region, tenant=tenant, role=role: aws.aws_client(
+                service, tenant=tenant, region=region, role=role
+            ),
+            tenant_id=tenant_id,
+        ))  # fmt: skip
+    return accounts
+
+
+def _tags_of(call: Callable[[], object], key: str = "TagSet") -> dict[str, str]:
+    try:
+        answer = call()
+    except Exception as exc:
+        if aws.is_not_found(exc):
+            return {}
+        raise
+    if isinstance(answer, dict) and key in answer:
+        return {t["Key"]: t["Value"] for t in answer[key]}
+    return dict(answer.get("Tags", {})) if isinstance(answer, dict) else {}
+
+
+def _tagged(client: ClientFor, region: str) -> list[Found]:
+    """Every resource in `region` named like ours (HTTP APIs: tagged as ours), with its tags."""
     prefix = f"tijori-{settings.TIJORI_ENVIRONMENT}-".lower()
-    s3, lam = aws.platform_client("s3", region=region), aws.platform_client("lambda", region=region)
-    dynamodb = aws.platform_client("dynamodb", region=region)
-    api = aws.platform_client("apigatewayv2", region=region)
-    found: list[tuple[str, str, dict[str, str], Callable[[], None]]] = []
-
-    def tags_of(call: Callable[[], object], key: str = "TagSet") -> dict[str, str]:
-        try:
-            answer = call()
-        except Exception as exc:
-            if aws.is_not_found(exc):
-                return {}
-            raise
-        if isinstance(answer, dict) and key in answer:
-            return {t["Key"]: t["Value"] for t in answer[key]}
-        return dict(answer.get("Tags", {})) if isinstance(answer, dict) else {}
-
+    s3, lam, dynamodb = client("s3", region), client("lambda", region), client("dynamodb", region)
+    api = client("apigatewayv2", region)
+    found: list[Found] = []
     for bucket in s3.list_buckets().get("Buckets", []):
         name = bucket["Name"]
         if name.startswith(prefix):
             region_of = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
             if region_of == region:
-                tags = tags_of(lambda n=name: s3.get_bucket_tagging(Bucket=n))
+                tags = _tags_of(lambda n=name: s3.get_bucket_tagging(Bucket=n))
                 found.append(
                     (Resource.Kind.BUCKET, name, tags, lambda n=name: blueprint.remove_bucket(s3, n))
                 )
     for function in lam.list_functions().get("Functions", []):
         name = function["FunctionName"]
         if name.startswith(prefix):
-            tags = tags_of(lambda a=function["FunctionArn"]: lam.list_tags(Resource=a))
+            tags = _tags_of(lambda a=function["FunctionArn"]: lam.list_tags(Resource=a))
             found.append(
                 (Resource.Kind.FUNCTION, name, tags, lambda n=name: lam.delete_function(FunctionName=n))
             )
     for name in dynamodb.list_tables().get("TableNames", []):
         if name.startswith(prefix):
             arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
-            tags = tags_of(lambda a=arn: dynamodb.list_tags_of_resource(ResourceArn=a), key="Tags")
+            tags = _tags_of(lambda a=arn: dynamodb.list_tags_of_resource(ResourceArn=a), key="Tags")
             found.append((Resource.Kind.TABLE, name, tags, lambda n=name: dynamodb.delete_table(TableName=n)))
     for item in api.get_apis().get("Items", []):  # API Gateway is missing from the tagging API in moto
         tags = item.get("Tags") or {}
@@ -140,11 +184,11 @@ def _tagged(region: str) -> list[tuple[str, str, dict[str, str], Callable[[], No
     return found
 
 
-def _roles() -> list[tuple[str, str, dict[str, str], Callable[[], None]]]:
+def _roles(client: ClientFor) -> list[Found]:
     """IAM is global: the execution roles named like ours, with their tags."""
     prefix = f"tijori-{settings.TIJORI_ENVIRONMENT}-".lower()
-    iam = aws.platform_client("iam", region=settings.AWS_ALLOWED_REGIONS[0])
-    found = []
+    iam = client("iam", settings.AWS_ALLOWED_REGIONS[0])
+    found: list[Found] = []
     for page in iam.get_paginator("list_roles").paginate():
         for role in page["Roles"]:
             name = role["RoleName"]
@@ -154,9 +198,11 @@ def _roles() -> list[tuple[str, str, dict[str, str], Callable[[], None]]]:
     return found
 
 
-def _orphan_reason(tags: dict[str, str], live: dict[str, Project], now) -> str | None:
+def _orphan_reason(tags: dict[str, str], live: dict[str, Project], now, account: Account) -> str | None:
     if tags.get("ManagedBy") != aws.PLATFORM_TAG or tags.get("Environment") != settings.TIJORI_ENVIRONMENT:
         return None  # not ours to touch
+    if account.tenant_id is not None and tags.get("TenantId") != str(account.tenant_id):
+        return None  # in a workspace's own account, only that workspace's resources
     project = live.get(tags.get("ProjectId", ""))
     if project is None:
         return "no live project owns it"
@@ -171,12 +217,21 @@ def _orphan_reason(tags: dict[str, str], live: dict[str, Project], now) -> str |
     return None
 
 
+def _found_in(account: Account) -> list[tuple[str, Found]]:
+    found = [(settings.AWS_ALLOWED_REGIONS[0], entry) for entry in _roles(account.client)]
+    for region in settings.AWS_ALLOWED_REGIONS:
+        found += [(region, entry) for entry in _tagged(account.client, region)]
+    return found
+
+
 def orphans_sweep(*, now=None, delete: bool = True) -> list[Orphan]:
     """Find (and delete) resources tagged as ours that no live project accounts for, in every region.
 
-    Resources of a project still being provisioned or destroyed belong to it and are left alone;
-    those of workspaces that use their own AWS account are outside the platform role's reach.
-    Super admins get a report of what was found.
+    The platform's account is swept, and so is each workspace's own account that is connected or
+    still holds a stack (there, only resources tagged with that workspace are considered). Resources
+    of a project still being provisioned or destroyed belong to it and are left alone. An account
+    that can't be reached is skipped, logged and named in the report. Super admins get a report of
+    what was found.
     """
     now = now or timezone.now()
     live = {
@@ -185,41 +240,53 @@ def orphans_sweep(*, now=None, delete: bool = True) -> list[Orphan]:
             infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW]
         )
     }
-    candidates = [(settings.AWS_ALLOWED_REGIONS[0], *entry) for entry in _roles()]
-    for region in settings.AWS_ALLOWED_REGIONS:
-        candidates += [(region, *entry) for entry in _tagged(region)]
-    orphans = []
-    for region, kind, name, tags, remove in candidates:
-        reason = _orphan_reason(tags, live, now)
-        if reason is None:
+    orphans, unreachable = [], []
+    for account in _accounts():
+        try:
+            found = _found_in(account)
+        except Exception as exc:
+            if account.tenant_id is None:
+                raise  # the platform's own account must be reachable: let the task fail loudly
+            logger.warning("orphan sweep could not list %s: %r", account.label, exc)
+            unreachable.append(f"- {account.label}: {aws.plain_error(exc)}")
             continue
-        orphan = Orphan(
-            kind=kind, name=name, region=region, project_id=tags.get("ProjectId", ""), reason=reason
-        )
-        if delete:
-            try:
-                remove()
-            except Exception as exc:
-                if not aws.is_not_found(exc):
-                    logger.warning("orphan %s %s not deleted: %r", kind, name, exc)
-                    orphan = Orphan(
-                        kind, name, region, orphan.project_id, f"{reason}; deleting failed: {exc}"
-                    )
-        orphans.append(orphan)
-    if orphans:
-        _report(orphans)
+        for region, (kind, name, tags, remove) in found:
+            reason = _orphan_reason(tags, live, now, account)
+            if reason is None:
+                continue
+            if delete:
+                try:
+                    remove()
+                except Exception as exc:
+                    if not aws.is_not_found(exc):
+                        logger.warning("orphan %s %s not deleted: %r", kind, name, exc)
+                        reason = f"{reason}; deleting failed: {aws.plain_error(exc)}"
+            orphans.append(Orphan(kind, name, region, tags.get("ProjectId", ""), reason, account.label))
+    if orphans or unreachable:
+        _report(orphans, unreachable)
     return orphans
 
 
-def _report(orphans: list[Orphan]) -> None:
-    lines = [f"- {o.kind} {o.name} ({o.region}), project {o.project_id or '?'}: {o.reason}" for o in orphans]
-    summary = f"The orphan sweep found {len(orphans)} AWS resource(s) no live project accounts for"
-    audit_record(tenant=None, actor=None, action="provisioning.orphans", summary=summary)
+def _report(orphans: list[Orphan], unreachable: list[str]) -> None:
+    """An audit event (platform-wide) for each kind of finding, and one e-mail to super admins."""
+    parts, lines = [], []
+    if orphans:
+        summary = f"The orphan sweep found {len(orphans)} AWS resource(s) no live project accounts for"
+        audit_record(tenant=None, actor=None, action="provisioning.orphans", summary=summary)
+        parts.append(f"{len(orphans)} orphaned AWS resource(s)")
+        lines += [f"{summary}:", ""] + [
+            f"- {o.kind} {o.name} ({o.region}, {o.account}), project {o.project_id or '?'}: {o.reason}"
+            for o in orphans
+        ]
+    if unreachable:
+        summary = f"The orphan sweep could not reach {len(unreachable)} workspace AWS account(s)"
+        audit_record(tenant=None, actor=None, action="provisioning.accounts_unreachable", summary=summary)
+        parts.append(f"{len(unreachable)} unreachable AWS account(s)")
+        lines += ([""] if lines else []) + [f"{summary}:", ""] + unreachable
     admins = list(
         User.objects.filter(is_superuser=True, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
     if admins:
-        send_mail(f"Tijori: {len(orphans)} orphaned AWS resource(s)", summary + ":\n\n" + "\n".join(lines),
-                  None, admins, fail_silently=True)  # fmt: skip
+        send_mail(f"Tijori: {' and '.join(parts)}", "\n".join(lines), None, admins, fail_silently=True)

@@ -1,0 +1,193 @@
+"""A workspace's own AWS account: register a role there, check it from a worker, or go back.
+
+Tijori generates the ExternalId (one per workspace, never chosen by the workspace) and shows the
+trust policy and permission policy to put on the role. Registering a role ARN queues a check on
+the `aws` queue: a worker assumes the role with fresh credentials and asks STS who it is. Only a
+role that passed the check receives new stacks (`aws.role_for`); each project keeps the role it
+was provisioned with (`aws.project_role`), so changing or removing the role never strands a live
+stack in an account Tijori no longer reaches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.provisioning import aws, tasks
+from apps.provisioning.exceptions import TransitionRefused
+from apps.provisioning.models import TenantAwsAccount
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+Status = TenantAwsAccount.Status
+
+
+class CheckRetry(Exception):
+    """AWS could not be asked just now (throttling, 5xx, network): the check runs again later."""
+
+
+def _locked(tenant: Tenant) -> TenantAwsAccount | None:
+    return TenantAwsAccount.objects.select_for_update().filter(tenant_id=tenant.pk).first()
+
+
+@transaction.atomic
+def aws_account_start(*, tenant: Tenant, actor: User | None) -> TenantAwsAccount:
+    """The workspace's account record with its ExternalId, made on first use (nothing is sent to AWS)."""
+    account = _locked(tenant)
+    if account is not None:
+        return account
+    account = TenantAwsAccount.objects.create(
+        tenant=tenant, external_id=aws.generate_external_id(), created_by=actor
+    )
+    audit_record(
+        tenant=tenant, actor=actor, action="aws_account.start", target=account,
+        summary="Started connecting the workspace's own AWS account (ExternalId generated)",
+    )  # fmt: skip
+    return account
+
+
+def _clean_role_arn(role_arn: str) -> str:
+    role_arn = (role_arn or "").strip()
+    if not role_arn:
+        raise ValidationError({"role_arn": ["Paste the ARN of the role you created."]})
+    if aws.ROLE_ARN.fullmatch(role_arn) is None:
+        raise ValidationError(
+            {
+                "role_arn": [
+                    "This is not an IAM role ARN. It looks like arn:aws:iam::123456789012:role/TijoriAccess."
+                ]
+            }
+        )
+    platform = aws.role_account(settings.AWS_ROLE_ARN)
+    if platform and aws.role_account(role_arn) == platform:
+        raise ValidationError(
+            {"role_arn": ["This role is in Tijori's own AWS account: give a role in yours."]}
+        )
+    return role_arn
+
+
+@transaction.atomic
+def aws_account_connect(*, tenant: Tenant, actor: User | None, role_arn: str) -> TenantAwsAccount:
+    """Register the role ARN (replacing any earlier one) and queue the check that connects it."""
+    role_arn = _clean_role_arn(role_arn)
+    account = _locked(tenant)
+    if account is None:
+        raise TransitionRefused("Open the AWS account page first: Tijori generates the ExternalId there.")
+    account.role_arn = role_arn
+    account.created_by = account.created_by or actor
+    _queue_check(account)
+    audit_record(
+        tenant=tenant, actor=actor, action="aws_account.connect", target=account,
+        summary=f"Registered the AWS role {role_arn}; checking the connection",
+    )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def aws_account_recheck(*, tenant: Tenant, actor: User | None) -> TenantAwsAccount:
+    """Check the registered role again (after fixing its trust policy, say)."""
+    account = _locked(tenant)
+    if account is None or not account.role_arn:
+        raise TransitionRefused("There is no role to check: register your role's ARN first.")
+    if account.status == Status.CHECKING:
+        raise TransitionRefused("The connection is being checked already.")
+    _queue_check(account)
+    audit_record(
+        tenant=tenant, actor=actor, action="aws_account.recheck", target=account,
+        summary=f"Asked for the AWS role {account.role_arn} to be checked again",
+    )  # fmt: skip
+    return account
+
+
+@transaction.atomic
+def aws_account_disconnect(*, tenant: Tenant, actor: User | None) -> TenantAwsAccount:
+    """Stop sending new stacks to the workspace's account; stacks already there stay until destroyed."""
+    account = _locked(tenant)
+    if account is None or not account.role_arn:
+        raise TransitionRefused("No AWS account of yours is connected.")
+    old = account.role_arn
+    account.role_arn, account.status, account.account_id, account.check_error = "", Status.NOT_SET, "", ""
+    account.checked_at = None
+    account.save(
+        update_fields=["role_arn", "status", "account_id", "check_error", "checked_at", "updated_at"]
+    )
+    audit_record(
+        tenant=tenant, actor=actor, action="aws_account.disconnect", target=account,
+        summary=f"Stopped using the AWS role {old}; new stacks go to Tijori's account",
+    )  # fmt: skip
+    return account
+
+
+def _queue_check(account: TenantAwsAccount) -> None:
+    account.status, account.account_id, account.check_error, account.checked_at = (
+        Status.CHECKING,
+        "",
+        "",
+        None,
+    )
+    account.save()
+    pk, role_arn = account.pk, account.role_arn
+    transaction.on_commit(lambda: tasks.aws_account_check_task.delay(pk, role_arn))
+
+
+def aws_account_check(*, account_pk: int, role_arn: str) -> TenantAwsAccount | None:
+    """Assume `role_arn` with fresh credentials and record whether it worked (the worker's part).
+
+    Nothing is recorded if the registered role has changed meanwhile: the newer role's own check is
+    queued. Raises CheckRetry when AWS could not be asked; any other failure is recorded in words
+    the owner can act on.
+    """
+    account = TenantAwsAccount.objects.filter(pk=account_pk).first()
+    if account is None or account.role_arn != role_arn or account.status != Status.CHECKING:
+        return None
+    region = settings.AWS_ALLOWED_REGIONS[0]
+    session = aws.assumed_role_session(
+        role=(role_arn, account.external_id), region=region, tenant_id=account.tenant_id, user_id=None
+    )  # never a cached session: the check must really assume the role now
+    expected = aws.role_account(role_arn)
+    try:
+        identity = session.client(
+            "sts", region_name=region, **aws.client_options("sts")
+        ).get_caller_identity()
+    except Exception as exc:
+        if aws.is_transient(exc):
+            raise CheckRetry(aws.plain_error(exc)) from exc
+        return _check_done(account_pk, role_arn, error=aws.plain_error(exc))
+    answered = str(identity.get("Account", ""))
+    if answered != expected:
+        return _check_done(
+            account_pk, role_arn,
+            error=f"AWS answered for account {answered or '?'}, not {expected}: check the role ARN.",
+        )  # fmt: skip
+    return _check_done(account_pk, role_arn, account_id=answered)
+
+
+def aws_account_check_failed(*, account_pk: int, role_arn: str, reason: str) -> TenantAwsAccount | None:
+    """The check gave up retrying: record why, so the owner can check again later."""
+    return _check_done(account_pk, role_arn, error=f"{reason} The check gave up; try again later.")
+
+
+@transaction.atomic
+def _check_done(
+    account_pk: int, role_arn: str, *, account_id: str = "", error: str = ""
+) -> TenantAwsAccount | None:
+    account = TenantAwsAccount.objects.select_for_update().filter(pk=account_pk).first()
+    if account is None or account.role_arn != role_arn or account.status != Status.CHECKING:
+        return None
+    account.status = Status.FAILED if error else Status.VERIFIED
+    account.account_id, account.check_error, account.checked_at = account_id, error, timezone.now()
+    account.save(update_fields=["status", "account_id", "check_error", "checked_at", "updated_at"])
+    audit_record(
+        tenant=account.tenant, actor=None, action="aws_account.verified" if not error else "aws_account.failed",
+        target=account,
+        summary=f"Connected to AWS account {account_id} through {role_arn}" if not error
+        else f"Could not use the AWS role {role_arn}: {error}",
+    )  # fmt: skip
+    return account
