@@ -1,8 +1,9 @@
-"""The AWS access layer: assumed-role sessions per tenant, cached clients, tags, and error words.
+"""The AWS access layer: assumed-role sessions per tenant and member, cached clients, tags, policies, error words.
 
 Every AWS call for a tenant runs with short-lived credentials from STS AssumeRole of the platform
-role (or of the role the tenant registered in its own account), with the ExternalId its trust policy
-requires and session tags naming the tenant and the user. The credentials are botocore refreshable
+role (or of the role the tenant registered in its own account, which each project keeps once it is
+provisioned there), with the ExternalId its trust policy requires and session tags naming the tenant
+and the user. The credentials are botocore refreshable
 credentials, so sessions and clients can be cached for the life of a worker: botocore assumes the
 role again 15 minutes before expiry (advisory, one thread refreshes while the others carry on with
 the old set) and, at 10 minutes, blocks until it has a new set. The base credentials for the STS call

@@ -145,3 +145,19 @@ def test_unknown_tier_or_region_is_refused():
         pricing.estimate(tier="large", region="ap-south-1")
     with pytest.raises(ValueError, match="no prices for region 'mars-north-1'"):
         pricing.estimate(tier="small", region="mars-north-1")
+
+
+def test_system_check_names_allowed_regions_without_prices_and_a_bad_role_arn(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from apps.provisioning.checks import provisioning_settings_check
+
+    assert provisioning_settings_check() == []
+    settings.AWS_ALLOWED_REGIONS = ["ap-south-1", "eu-west-3"]
+    settings.AWS_ROLE_ARN = "TijoriProvisioner"
+    errors = {e.id: e.msg for e in provisioning_settings_check()}
+    assert "eu-west-3" in errors["provisioning.E002"] and "ap-south-1" not in errors["provisioning.E002"]
+    assert "TijoriProvisioner" in errors["provisioning.E003"]
+    with pytest.raises(SystemCheckError, match="eu-west-3"):
+        call_command("check")
