@@ -207,7 +207,8 @@ class TenantQuotaAdmin(admin.ModelAdmin):
 class TenantAwsAccountAdmin(ReadOnlyAdmin):
     """Read-only: the tenant's owner registers the role; the ExternalId is Tijori's and never changes."""
 
-    list_display = ["tenant", "role_arn", "external_id", "created_by", "created_at"]
-    search_fields = ["tenant__name", "role_arn"]
+    list_display = ["tenant", "status", "account_id", "role_arn", "checked_at", "created_by"]
+    list_filter = ["status"]
+    search_fields = ["tenant__name", "role_arn", "account_id"]
     list_select_related = ["tenant", "created_by"]
     readonly_fields = [f.name for f in TenantAwsAccount._meta.fields]

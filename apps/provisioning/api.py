@@ -216,6 +216,10 @@ class AwsAccountView(APIView):
     read_role = Role.OWNER
     write_role = Role.OWNER
 
+    def get_throttles(self):  # registering a role makes a worker call AWS
+        throttles = super().get_throttles()
+        return [*throttles, ExpensiveOperationThrottle()] if self.request.method == "PUT" else throttles
+
     @extend_schema(summary="The workspace's own AWS account and its connection", responses=AwsAccountOutput,
                    operation_id="aws_account_retrieve")  # fmt: skip
     def get(self, request):
@@ -251,6 +255,9 @@ class AwsAccountView(APIView):
 class AwsAccountCheckView(APIView):
     read_role = Role.OWNER
     write_role = Role.OWNER
+
+    def get_throttles(self):
+        return [*super().get_throttles(), ExpensiveOperationThrottle()]
 
     @extend_schema(summary="Check the registered role again", request=None, responses={202: AwsAccountOutput},
                    operation_id="aws_account_check")  # fmt: skip

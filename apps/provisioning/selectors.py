@@ -91,7 +91,9 @@ def provisioning_stats() -> dict:
         .annotate(usd=Sum("estimate_usd_month"), projects=Count("pk"))
         .order_by("-usd")[:25]
     )
-    orphan_reports = AuditEvent.objects.filter(tenant__isnull=True, action="provisioning.orphans")
+    orphan_reports = AuditEvent.objects.filter(
+        tenant__isnull=True, action__in=["provisioning.orphans", "provisioning.accounts_unreachable"]
+    )
     return {
         "provision": rate(Operation.Action.PROVISION),
         "deploy": rate(Operation.Action.DEPLOY_APP),
@@ -102,6 +104,7 @@ def provisioning_stats() -> dict:
         "active_stacks": Project.objects.filter(infra_state=Project.InfraState.DEPLOYED).count(),
         "in_flight": Operation.objects.filter(state__in=Operation.ACTIVE).count(),
         "spend": spend,
-        "orphan_sweeps": orphan_reports.count(),
+        "orphan_sweeps": orphan_reports.filter(action="provisioning.orphans").count(),
+        "unreachable_sweeps": orphan_reports.filter(action="provisioning.accounts_unreachable").count(),
         "orphan_latest": list(orphan_reports.order_by("-created_at")[:5]),
     }

@@ -226,3 +226,40 @@ def test_project_tabs_with_a_real_worker(page, live_server, tmp_path, moto_serve
         expect(page.locator("#project-status .badge-state-destroyed")).to_be_visible(timeout=60_000)
     project = Project.objects.get(name="Wedding invite")
     assert project.infra_state == "destroyed" and project.app_state == "none"
+
+
+def test_owner_connects_their_aws_account_and_a_stack_is_built_there(
+    page, live_server, tmp_path, moto_server
+):
+    """The owner registers a role; a worker process checks it while the page polls; the next stack goes there."""
+    from apps.provisioning.models import Project, TenantAwsAccount
+    from tests.workers import running_worker
+
+    owner = UserFactory(email="owner@e2e-aws.in", full_name="Anil Owner")
+    tenant_create(owner=owner, kind="personal", name="Anil's builds")
+    page.on("dialog", lambda dialog: dialog.accept())
+    with running_worker(tmp_path, extra_env={"AWS_ENDPOINT_URL": moto_server}):
+        _login(page, live_server.url, owner.email)
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+        expect(page.get_by_text("New stacks go to Tijori's AWS account.")).to_be_visible()
+        page.get_by_role("link", name="Use your own AWS account").click()
+        page.get_by_role("button", name="Start: show me the role to create").click()
+        external_id = TenantAwsAccount.objects.get(tenant__name="Anil's builds").external_id
+        expect(page.locator("#trust-policy")).to_contain_text(external_id)
+        page.get_by_label("Role ARN").fill("arn:aws:iam::444455556666:role/TijoriAccess")
+        page.get_by_role("button", name="Save and check").click()
+        # The status card polls until the worker has assumed the role.
+        expect(page.locator("#aws-account-status .badge-account-verified")).to_be_visible(timeout=60_000)
+        expect(page.locator("#aws-account-status")).to_contain_text("your AWS account 444455556666")
+
+        page.get_by_role("link", name="Projects").first.click()
+        page.get_by_label("Project name").fill("In my account")
+        page.get_by_role("button", name="Create project").click()
+        expect(page.get_by_text("in your AWS account 444455556666")).to_be_visible()
+        page.get_by_role("button", name=re.compile(r"^Provision")).click()
+        expect(page.get_by_text("Destroyed automatically at")).to_be_visible(timeout=60_000)
+        expect(page.locator("#project-status")).to_contain_text(
+            "arn:aws:lambda:ap-south-1:444455556666:function:"
+        )
+    project = Project.objects.get(name="In my account")
+    assert project.infra_state == "deployed" and project.own_account_id == "444455556666"
