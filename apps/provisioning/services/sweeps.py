@@ -61,7 +61,10 @@ def projects_expire_due(*, now=None) -> int:
 
 
 def operations_reap(*, now=None) -> int:
-    """Send again the operations whose worker vanished (lease run out) or whose message was lost."""
+    """Send again the operations whose worker vanished (lease run out) or whose message was lost.
+
+    Checks of a workspace's AWS role still waiting after the same grace are sent again too.
+    """
     now = now or timezone.now()
     stale = list(
         Operation.objects.filter(state=Operation.State.RUNNING, lease_expires_at__lt=now).values_list(
@@ -74,7 +77,14 @@ def operations_reap(*, now=None) -> int:
     )
     for operation_id in stale:
         tasks.operation_run_task.delay(str(operation_id))
-    return len(stale)
+    checks = list(
+        TenantAwsAccount.objects.filter(
+            status=TenantAwsAccount.Status.CHECKING, updated_at__lt=now - QUEUED_GRACE
+        ).values_list("pk", "role_arn")
+    )
+    for account_pk, role_arn in checks:
+        tasks.aws_account_check_task.delay(account_pk, role_arn)
+    return len(stale) + len(checks)
 
 
 # --- orphans -------------------------------------------------------------------------------------
