@@ -247,30 +247,30 @@ def aws_account_connect_view(request):
     return render(request, "provisioning/aws_account.html", _aws_account_context(request, form), status=422)
 
 
-@require_POST
-@tenant_view(Role.OWNER)
-def aws_account_recheck_view(request):
+def _account_action(request, service, done: str):
     try:
-        services.aws_account_recheck(tenant=request.tenant, actor=request.user)
+        service(tenant=request.tenant, actor=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Tijori is checking the connection again.")
+        messages.success(request, done)
     return redirect("provisioning:aws_account")
+
+
+@require_POST
+@tenant_view(Role.OWNER)
+def aws_account_recheck_view(request):
+    return _account_action(request, services.aws_account_recheck, "Tijori is checking the connection again.")
 
 
 @require_POST
 @tenant_view(Role.OWNER)
 def aws_account_disconnect_view(request):
-    try:
-        services.aws_account_disconnect(tenant=request.tenant, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "New stacks will go to Tijori's AWS account. Stacks in yours stay there until destroyed."
-        )
-    return redirect("provisioning:aws_account")
+    return _account_action(
+        request,
+        services.aws_account_disconnect,
+        "New stacks will go to Tijori's AWS account. Stacks in yours stay there until destroyed.",
+    )
 
 
 def provisioning_stats_view(request):
