@@ -196,13 +196,16 @@ class AwsAccountOutput(serializers.Serializer):
     trust_policy = serializers.SerializerMethodField(help_text="The trust policy to give the role.")
     permission_policy = serializers.SerializerMethodField(help_text="The permission policy to give the role.")
 
+    def _policies(self, account) -> dict[str, dict]:
+        return aws.role_policies(
+            external_id=account.external_id, role_arn=account.role_arn, account_id=account.account_id
+        )
+
     def get_trust_policy(self, account) -> dict:
-        return aws.trust_policy(account.external_id)
+        return self._policies(account)["trust_policy"]
 
     def get_permission_policy(self, account) -> dict:
-        return aws.permission_policy(
-            account_id=account.account_id or aws.role_account(account.role_arn) or "<YOUR_ACCOUNT_ID>"
-        )
+        return self._policies(account)["permission_policy"]
 
 
 class AwsAccountInput(serializers.Serializer):

@@ -473,6 +473,15 @@ def permission_policy(
     return fill(json.loads(PERMISSION_POLICY_FILE.read_text()))
 
 
+def role_policies(*, external_id: str, role_arn: str = "", account_id: str = "") -> dict[str, dict]:
+    """The trust and permission policies for a workspace's role, with its account filled in once known."""
+    account = account_id or role_account(role_arn) or "<YOUR_ACCOUNT_ID>"
+    return {
+        "trust_policy": trust_policy(external_id),
+        "permission_policy": permission_policy(account_id=account),
+    }
+
+
 def role_account(role_arn: str) -> str:
     """The 12-digit account id in a role ARN (`arn:aws:iam::123456789012:role/Name`), or ""."""
     match = ROLE_ARN.fullmatch(role_arn or "")

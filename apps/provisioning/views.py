@@ -188,10 +188,6 @@ def extend_view(request, project_id: int):
 # --- the workspace's own AWS account --------------------------------------------------------------
 
 
-def _json(document: dict) -> str:
-    return json.dumps(document, indent=2)
-
-
 def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
     account = selectors.aws_account_get(tenant=request.tenant)
     context = {
@@ -200,10 +196,11 @@ def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
         "account_regions": settings.AWS_ALLOWED_REGIONS,
     }
     if account is not None:
-        target = account.account_id or aws.role_account(account.role_arn) or "<YOUR_ACCOUNT_ID>"
+        policies = aws.role_policies(
+            external_id=account.external_id, role_arn=account.role_arn, account_id=account.account_id
+        )
         context.update(
-            trust_policy=_json(aws.trust_policy(account.external_id)),
-            permission_policy=_json(aws.permission_policy(account_id=target)),
+            **{name: json.dumps(policy, indent=2) for name, policy in policies.items()},
             stacks_there=selectors.stacks_in_account(tenant=request.tenant, role_arn=account.role_arn)
             if account.role_arn
             else 0,
