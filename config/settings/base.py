@@ -264,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.audit_retention_purge_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    "stock-import-files-purge": {
+        "task": "apps.inventory.tasks.stock_import_files_purge_task",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "projects-expire": {"task": "apps.provisioning.tasks.projects_expire_task", "schedule": 60.0},
     "operations-reap": {"task": "apps.provisioning.tasks.operations_reap_task", "schedule": 60.0},
     "orphans-sweep": {
@@ -335,6 +339,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product rules -----------------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = 7 * 365 + 2  # seven years, leap days included
+# Uploaded stock CSV files (a shop's whole stock list) are deleted this long after upload; the records stay.
+STOCK_IMPORT_FILE_DAYS = env.int("STOCK_IMPORT_FILE_DAYS", default=30)
 INVITATION_MAX_AGE_DAYS = 7
 AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default="")
 

@@ -125,3 +125,14 @@ def test_every_environment_variable_is_documented_in_env_example():
     }
     documented = set(re.findall(r"^([A-Z0-9_]+)=", (root / ".env.example").read_text(), re.M))
     assert read - documented == set()
+
+
+def test_every_beat_job_names_a_registered_task_routed_to_an_existing_queue():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    queues = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    for name, job in settings.CELERY_BEAT_SCHEDULE.items():
+        assert job["task"] in app.tasks, f"beat job {name} names an unknown task {job['task']}"
+        route = app.amqp.router.route({}, job["task"])
+        assert route["queue"].name in queues, f"beat job {name} goes to an unknown queue"

@@ -515,3 +515,40 @@ def test_ten_thousand_rows_land_with_a_bounded_number_of_queries(
     assert StockItem.objects.for_tenant(tenant).count() == 10_001
     assert AuditEvent.objects.for_tenant(tenant).filter(action="stock.create").count() == 10_001
     assert StockItem.objects.for_tenant(tenant).exclude(huid="").count() == 4_500
+
+
+def test_files_past_their_keeping_time_are_deleted_and_their_records_kept(
+    tenant, owner, imports_in_tmp, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.inventory.tasks import stock_import_files_purge_task
+
+    settings.STOCK_IMPORT_FILE_DAYS = 30
+    old = check(tenant, owner, [{"sku": "G-1"}, {"sku": "B-1", "purity": "nope"}])
+    recent = check(tenant, owner, [{"sku": "G-2"}])
+    StockImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    old_file, recent_file = imports_in_tmp / old.file.name, imports_in_tmp / recent.file.name
+    assert old_file.exists() and recent_file.exists()
+
+    assert stock_import_files_purge_task() == 1
+    old.refresh_from_db(), recent.refresh_from_db()
+    assert not old_file.exists() and old.file.name == "" and old.rows_total == 2 and old.error_count == 1
+    assert recent_file.exists() and recent.file.name
+    assert stock_import_files_purge_task() == 0
+
+    before = counts(tenant)
+    with pytest.raises(ValidationError, match="removed 30 days after it was uploaded"):
+        stock_import_run(tenant=tenant, actor=owner, stock_import=old, good_rows_only=True)
+    assert counts(tenant) == before
+
+
+def test_an_import_whose_file_was_removed_says_so_on_its_page(owner_client, tenant, owner):
+    from django.urls import reverse
+
+    stock_import = check(tenant, owner, [{"sku": "G-1"}, {"sku": "B-1", "purity": "nope"}])
+    StockImport.objects.filter(pk=stock_import.pk).update(file="")
+    page = owner_client.get(reverse("inventory:import_detail", args=[stock_import.pk])).content.decode()
+    assert "The uploaded file has been removed" in page and "good row" not in page

@@ -14,8 +14,10 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -458,6 +460,13 @@ def stock_import_run(
             f"{stock_import.original_name} was already imported on {when:%d %b %Y at %H:%M}; "
             "importing it again would add the same articles twice."
         )
+    if not stock_import.file:
+        raise ValidationError(
+            [
+                f"The file of this import was removed {settings.STOCK_IMPORT_FILE_DAYS} days after it was "
+                "uploaded. Upload it again to check and import it."
+            ]
+        )
     with stock_import.file.open("rb") as stored:
         data = stored.read()
     result = _read(tenant=tenant, actor=actor, data=data)
@@ -510,3 +519,24 @@ def stock_import_run(
         batch_size=BATCH_SIZE,
     )
     return stock_import
+
+
+def stock_import_files_purge(*, now=None) -> int:
+    """Delete uploaded stock files older than STOCK_IMPORT_FILE_DAYS; the imports' records stay.
+
+    A shop's uploaded CSV holds its whole stock list: it is kept only as long as it may still be
+    imported. Returns how many files went.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STOCK_IMPORT_FILE_DAYS)
+    purged = 0
+    while True:
+        batch = list(
+            StockImport.objects.filter(created_at__lt=cutoff).exclude(file="").values_list("pk", "file")[:500]
+        )
+        if not batch:
+            return purged
+        storage = StockImport._meta.get_field("file").storage
+        for _, name in batch:
+            storage.delete(name)  # a file already gone is not an error for the storages Tijori uses
+        StockImport.objects.filter(pk__in=[pk for pk, _ in batch]).update(file="")
+        purged += len(batch)

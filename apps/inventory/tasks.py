@@ -1,0 +1,11 @@
+"""Celery tasks of the stock app: thin wrappers, the work lives in the services."""
+
+from celery import shared_task
+
+from apps.inventory.services.imports import stock_import_files_purge
+
+
+@shared_task(acks_late=True)
+def stock_import_files_purge_task() -> int:
+    """Beat, daily: delete uploaded stock files past STOCK_IMPORT_FILE_DAYS."""
+    return stock_import_files_purge()
