@@ -34,7 +34,12 @@ class CheckRetry(Exception):
 
 
 def _locked(tenant: Tenant) -> TenantAwsAccount | None:
-    return TenantAwsAccount.objects.select_for_update().filter(tenant_id=tenant.pk).first()
+    return (
+        TenantAwsAccount.objects.select_for_update(of=("self",))
+        .select_related("tenant")
+        .filter(tenant_id=tenant.pk)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -82,12 +87,10 @@ def aws_account_connect(*, tenant: Tenant, actor: User | None, role_arn: str) ->
         raise TransitionRefused("Open the AWS account page first: Tijori generates the ExternalId there.")
     account.role_arn = role_arn
     account.created_by = account.created_by or actor
-    _queue_check(account)
-    audit_record(
-        tenant=tenant, actor=actor, action="aws_account.connect", target=account,
+    return _queue_check(
+        account, actor=actor, action="aws_account.connect",
         summary=f"Registered the AWS role {role_arn}; checking the connection",
     )  # fmt: skip
-    return account
 
 
 @transaction.atomic
@@ -98,12 +101,10 @@ def aws_account_recheck(*, tenant: Tenant, actor: User | None) -> TenantAwsAccou
         raise TransitionRefused("There is no role to check: register your role's ARN first.")
     if account.status == Status.CHECKING:
         raise TransitionRefused("The connection is being checked already.")
-    _queue_check(account)
-    audit_record(
-        tenant=tenant, actor=actor, action="aws_account.recheck", target=account,
+    return _queue_check(
+        account, actor=actor, action="aws_account.recheck",
         summary=f"Asked for the AWS role {account.role_arn} to be checked again",
     )  # fmt: skip
-    return account
 
 
 @transaction.atomic
@@ -125,16 +126,17 @@ def aws_account_disconnect(*, tenant: Tenant, actor: User | None) -> TenantAwsAc
     return account
 
 
-def _queue_check(account: TenantAwsAccount) -> None:
-    account.status, account.account_id, account.check_error, account.checked_at = (
-        Status.CHECKING,
-        "",
-        "",
-        None,
-    )
+def _queue_check(
+    account: TenantAwsAccount, *, actor: User | None, action: str, summary: str
+) -> TenantAwsAccount:
+    """Mark the account as being checked, audit the request, and queue the check when this commits."""
+    account.status, account.check_error = Status.CHECKING, ""
+    account.account_id, account.checked_at = "", None
     account.save()
+    audit_record(tenant=account.tenant, actor=actor, action=action, target=account, summary=summary)
     pk, role_arn = account.pk, account.role_arn
     transaction.on_commit(lambda: tasks.aws_account_check_task.delay(pk, role_arn))
+    return account
 
 
 def aws_account_check(*, account_pk: int, role_arn: str) -> TenantAwsAccount | None:
