@@ -9,7 +9,7 @@ AWS_EMULATOR_PORT ?= 5055
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate seed shell bench check-deploy docker-config clean
+.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench check-deploy docker-config clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ migrate: $(STAMP) ## Apply database migrations and create the cache table
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 
+db-roles: $(STAMP) ## PostgreSQL: create the owner, app and platform roles and the database (as a superuser)
+	$(BIN)/python manage.py db_roles
+
 seed: migrate ## Load the demo data (idempotent)
 	$(BIN)/python manage.py demo_seed
 
@@ -43,10 +46,11 @@ run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator (
 test: $(STAMP) ## Run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, djLint
+lint: $(STAMP) ## ruff check, ruff format --check, djLint, IAM policy lint (parliament, allow-list in apps/provisioning/iam)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint templates apps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py iam_lint
 
 format: $(STAMP) ## Format the code (ruff) and templates (djLint)
 	$(BIN)/ruff check --fix .

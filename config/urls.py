@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
+from apps.core.views import api_docs_view
 from apps.provisioning.views import provisioning_stats_view
 
 admin.site.site_header = "Tijori administration"
@@ -17,8 +18,8 @@ urlpatterns = [
     path("projects/", include("apps.provisioning.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi-json"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
+    path("api/docs/", api_docs_view, name="api-docs"),
     path("admin/stats/", admin.site.admin_view(provisioning_stats_view), name="admin-stats"),
     path("admin/", admin.site.urls),
 ]

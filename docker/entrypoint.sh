@@ -6,14 +6,19 @@ python - <<'PY'
 import os, sys, time
 import django
 django.setup()
+import psycopg
 from django.db import connections
 from django.db.utils import OperationalError
 deadline = time.monotonic() + int(os.environ.get("TIJORI_DB_WAIT_SECONDS", "60"))
+superuser = os.environ.get("DATABASE_SUPERUSER_URL", "")
 while True:
     try:
-        connections["default"].ensure_connection()
+        if superuser:  # the roles may not exist yet: db_roles makes them next
+            psycopg.connect(superuser, connect_timeout=5).close()
+        else:
+            connections["default"].ensure_connection()
         break
-    except OperationalError as exc:
+    except (OperationalError, psycopg.OperationalError) as exc:
         if time.monotonic() > deadline:
             print(f"database not reachable: {exc}", file=sys.stderr)
             sys.exit(1)
@@ -22,6 +27,9 @@ while True:
 PY
 
 if [ "${TIJORI_MIGRATE:-0}" = "1" ]; then
+    if [ -n "${DATABASE_SUPERUSER_URL:-}" ]; then
+        python manage.py db_roles
+    fi
     python manage.py migrate --noinput
     python manage.py createcachetable
 fi

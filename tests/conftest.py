@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from apps.tenants.middleware import SESSION_KEY
 from apps.tenants.models import Membership, Role, Tenant
@@ -51,6 +51,82 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"{item.nodeid} skipped, but TIJORI_REQUIRE_SERVICES=1 forbids skipping it"
     return report
+
+
+# --- PostgreSQL: built by the owner role, tested as the app role with row-level security on ------------
+
+_APP_LOGIN: dict = {}
+
+
+def _owner_login() -> dict:
+    """The owner role's login; with one role for everything, the default connection's."""
+    owner = settings.DATABASES.get("owner") or settings.DATABASES["default"]
+    return {"USER": owner["USER"], "PASSWORD": owner.get("PASSWORD", "")}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The owner role builds the test database: the app role may not create a table."""
+    if "owner" in settings.DATABASES:
+        default = connections["default"].settings_dict
+        _APP_LOGIN.update(USER=default["USER"], PASSWORD=default.get("PASSWORD", ""))
+        default.update(_owner_login())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then every test connects as the app role, as web, workers and beat do in production."""
+    default = connections["default"]
+    if default.vendor != "postgresql":
+        yield
+        return
+    operations = type(default.ops)
+    original_flush = operations.execute_sql_flush
+    operations.execute_sql_flush = _flush_as_owner  # a transactional test's flush, on any connection
+    if _APP_LOGIN:
+        default.close()
+        default.settings_dict.update(_APP_LOGIN)
+    yield
+    operations.execute_sql_flush = original_flush
+    if _APP_LOGIN:
+        default.close()
+        default.settings_dict.update(_owner_login())  # the owner drops the test database
+
+
+def _flush_as_owner(ops, sql_list) -> None:
+    """A transactional test's flush, done by the owner with the audit trail's guards lifted.
+
+    The app role has no TRUNCATE, and the audit table refuses TRUNCATE from anyone; only the owner
+    may switch its triggers off, in the same transaction as the flush.
+    """
+    import psycopg
+
+    db = ops.connection.settings_dict
+    login = _owner_login()
+    info = {"host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432, "dbname": db["NAME"]}
+    info.update(user=login["USER"], **({"password": login["PASSWORD"]} if login["PASSWORD"] else {}))
+    with psycopg.connect(**info) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal"
+        )
+        guarded = [row[0] for row in cursor.fetchall()]
+        for table in guarded:
+            cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        for statement in sql_list:
+            cursor.execute(statement)
+        for table in guarded:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+
+
+@pytest.fixture(autouse=True)
+def _platform_scope_in_test_bodies():
+    """A test's own setup and checks see every tenant, as admin and the sweeps do. The requests it sends
+    act for their tenant only (the middleware scopes them), and so does each task a worker runs."""
+    from apps.core.rls import rls_bypass
+
+    with rls_bypass():
+        yield
 
 
 @pytest.fixture(autouse=True)

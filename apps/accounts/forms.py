@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 
+from apps.accounts.normalise import email_normalise
 from apps.gst.states import STATE_CHOICES
 from apps.tenants.models import Tenant
 
@@ -13,6 +15,11 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That e-mail address and password don't match an account. Passwords are case-sensitive.",
         "inactive": "This account has been switched off. Contact support.",
     }
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    def clean_email(self) -> str:
+        return email_normalise(self.cleaned_data["email"])
 
 
 class NewPasswordForm(forms.Form):

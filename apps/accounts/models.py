@@ -7,17 +7,19 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.accounts.normalise import email_normalise
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=email_normalise(username))
 
     def _create_user(self, email: str, password: str | None, **extra) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_normalise(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -58,7 +60,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = email_normalise(self.email)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 
+from apps.accounts import tasks
 from apps.accounts.models import User
+from apps.accounts.normalise import email_normalise
+from apps.accounts.selectors import user_get_by_email
 from apps.audit.services import audit_record
+from apps.core.rls import tenant_scope
 from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_create
+from apps.tenants.services import tenant_build, tenant_create
+
+ACCOUNT_EXISTS = "An account with this e-mail address already exists. Sign in instead."
 
 
-def _user_new(*, email: str, full_name: str, password: str) -> User:
-    email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"email": ["An account with this e-mail address already exists. Sign in instead."]}
-        )
-    user = User(email=email, full_name=full_name.strip())
+def _user_build(*, email: str, full_name: str, password: str) -> User:
+    """A new, unsaved user whose password passes the validators (uniqueness is the caller's business)."""
+    user = User(email=email_normalise(email), full_name=full_name.strip())
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password1": exc.messages}) from None
     user.set_password(password)
-    user.full_clean()
-    user.save()
+    user.full_clean(validate_unique=False, validate_constraints=False)
     return user
 
 
@@ -39,20 +44,71 @@ def user_signup(
     tenant_name: str,
     state_code: str = "",
     gstin: str = "",
-) -> tuple[User, Tenant]:
-    """Create a user and their first tenant (a shop or a personal workspace), owned by them."""
-    user = _user_new(email=email, full_name=full_name, password=password)
+    send_email: bool = True,
+) -> tuple[User, Tenant] | None:
+    """Create a user and their first tenant (a shop or a personal workspace), owned by them.
+
+    An address that already has an account is checked the same way and gets the same answer from the
+    page, so signup never tells a stranger who has an account: nothing is created, the account's
+    holder is told by e-mail that someone tried, and None is returned. `send_email` False (too many
+    account e-mails lately) sends neither e-mail but changes nothing else.
+    """
+    existing = user_get_by_email(email=email)
+    user = _user_build(email=email, full_name=full_name, password=password)
+    tenant_build(kind=tenant_kind, name=tenant_name, state_code=state_code, gstin=gstin)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same address signed up a moment ago
+            existing = user_get_by_email(email=email)
+    if existing is not None:
+        if send_email:
+            transaction.on_commit(lambda: tasks.signup_email_send_task.delay(existing.pk, existing=True))
+        return None
     tenant = tenant_create(owner=user, kind=tenant_kind, name=tenant_name, state_code=state_code, gstin=gstin)
-    audit_record(
-        tenant=tenant, actor=user, action="account.signup", target=user, summary=f"{user.email} signed up"
-    )
+    with tenant_scope(tenant.pk):
+        audit_record(
+            tenant=tenant, actor=user, action="account.signup", target=user, summary=f"{user.email} signed up"
+        )
+    if send_email:
+        transaction.on_commit(lambda: tasks.signup_email_send_task.delay(user.pk, existing=False))
     return user, tenant
+
+
+def signup_email_send(*, user: User, existing: bool) -> None:
+    """Welcome a new account, or tell an existing one that someone tried to sign up with its address."""
+    site = settings.SITE_URL.rstrip("/")
+    context = {
+        "user": user,
+        "login_link": site + reverse("accounts:login"),
+        "reset_link": site + reverse("accounts:password_reset"),
+    }
+    if existing:
+        subject = "Someone tried to sign up to Tijori with your address"
+        template = "accounts/email/signup_existing.txt"
+    else:
+        subject = "Your Tijori account is ready"
+        template = "accounts/email/signup_welcome.txt"
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
 
 
 @transaction.atomic
 def user_signup_invited(*, email: str, full_name: str, password: str) -> User:
-    """Create the account of someone who arrives through an invitation (no tenant of their own yet)."""
-    return _user_new(email=email, full_name=full_name, password=password)
+    """Create the account of someone who arrives through an invitation (no tenant of their own yet).
+
+    The address is the one the invitation was sent to, so saying it has an account tells nobody new.
+    """
+    if user_get_by_email(email=email) is not None:
+        raise ValidationError({"email": [ACCOUNT_EXISTS]})
+    user = _user_build(email=email, full_name=full_name, password=password)
+    user.save()
+    return user
 
 
 @transaction.atomic

@@ -1,29 +1,30 @@
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts import services
-from apps.accounts.forms import AccountForm, LoginForm, SignupForm
+from apps.accounts.forms import AccountForm, LoginForm, PasswordResetForm, SignupForm
+from apps.accounts.throttling import account_email_allowed
 from apps.core.forms import form_add_service_error
-from apps.tenants.middleware import SESSION_KEY
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @require_http_methods(["GET", "POST"])
 def signup_view(request):
+    """A new address gets its account; one that has an account gets the same answer (see user_signup)."""
     if request.user.is_authenticated:
         return redirect("tenants:dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, tenant = services.user_signup(
+            services.user_signup(
                 email=data["email"],
                 full_name=data["full_name"],
                 password=data["password1"],
@@ -31,16 +32,19 @@ def signup_view(request):
                 tenant_name=data["tenant_name"],
                 state_code=data["state_code"],
                 gstin=data["gstin"],
+                send_email=account_email_allowed(request=request, email=data["email"], purpose="signup"),
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
-            login(request, user, backend=MODEL_BACKEND)
-            request.session[SESSION_KEY] = tenant.pk
-            messages.success(request, f"Welcome to Tijori. {tenant.name} is ready.")
-            return redirect("tenants:dashboard")
+            return redirect("accounts:signup_done")
     status = 422 if form.errors else 200
     return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+@require_GET
+def signup_done_view(request):
+    return render(request, "accounts/signup_done.html")
 
 
 class LoginView(auth_views.LoginView):
@@ -65,10 +69,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Answers the same for any address, known or not, and whether or not the e-mail budget is spent."""
+
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if account_email_allowed(request=self.request, email=email, purpose="password_reset"):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

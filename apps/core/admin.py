@@ -18,11 +18,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(IdempotencyKey)
 class IdempotencyKeyAdmin(admin.ModelAdmin):
-    list_display = ["key", "tenant", "response_status", "created_at", "expires_at"]
+    list_display = ["key", "tenant", "caller", "response_status", "created_at", "expires_at"]
     list_filter = ["response_status", "created_at"]
     search_fields = ["key", "tenant__name"]
     list_select_related = ["tenant"]
-    readonly_fields = [f.name for f in IdempotencyKey._meta.fields]
+    # Stored answers can hold customers' data: admins see who claimed a key and when, never the body.
+    fields = [
+        "key",
+        "tenant",
+        "caller",
+        "fingerprint",
+        "response_status",
+        "secret_withheld",
+        "created_at",
+        "expires_at",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -132,7 +132,8 @@ _ERRORS = {
     "401": "No credentials, or an invalid, revoked or expired API key.",
     "403": "Your role does not allow this, or the workspace is deactivated.",
     "404": "No such object in your workspace (another workspace's objects are not found either), or no such page.",
-    "409": "A business rule refused the change, or a request with this Idempotency-Key is still running.",
+    "409": "The current state refuses the change (e.g. the last owner), or a request with this "
+    "Idempotency-Key is still running, or made an API key whose secret is shown only once.",
     "422": "This Idempotency-Key was used before with a different request.",
     "429": "Too many requests: wait the number of seconds in `Retry-After`.",
 }

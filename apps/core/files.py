@@ -1,38 +1,189 @@
-"""Handing out private files: presigned S3 URLs, or signed links to a checking view when local.
+"""Stored files: names chosen by the server, checks by content, serving, and private links.
 
-A link is made only after the caller has checked the user may see the file; in embedded mode the
-link also names that user, so a forwarded link is useless to anyone else, and it expires either way.
+Every upload is checked by what its bytes are, then stored as `<folder>/t<tenant>/<random>.<ext>`,
+the extension being that of the checked type: the client's file name never reaches storage, so it
+can neither choose the type a file is served as nor collide with another file. Files are served
+with the type their stored extension names, `nosniff` and a `sandbox` policy, documents as
+downloads, so even a file that is more than it seems (an image that is also HTML) runs nothing on
+our origin; a name stored before this rule with any other extension is served as plain bytes.
+
+A private file is handed out only after the caller has checked the user may see it; in embedded
+mode the link names that user and the tenant, and the download checks again that the user still
+belongs to the tenant and that the file is in the tenant's folder, since a link stays valid for a
+few minutes. Presigned S3 links can't be checked again: they only expire.
 """
 
 from __future__ import annotations
 
+import posixpath
+import uuid
+from typing import IO
+
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 
 FILE_SALT = "core.private_file"
 
+# The types an upload can be checked as, and the extension it is then stored under. Serving trusts
+# this table only: whatever else a stored name ends with is served as plain bytes, downloaded.
+UPLOAD_TYPES = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "text/csv": "csv",
+    "application/zip": "zip",
+}
+_EXTENSION_TYPES = {extension: content_type for content_type, extension in UPLOAD_TYPES.items()}
+# Shown in the page (a logo, a scanned certificate); documents and anything unknown are downloaded.
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+_PILLOW_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+SANDBOX = "sandbox"
 
-def private_file_url(*, alias: str, name: str, user_id: int, filename: str | None = None) -> str:
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def upload_name(content_type: str) -> str:
+    """The name to hand `FieldFile.save()` for an upload checked as `content_type`.
+
+    Only its extension reaches storage (see `tenant_upload_path`).
+    """
+    return f"upload.{UPLOAD_TYPES[content_type]}"
+
+
+def tenant_upload_path(*, folder: str, tenant_id: int, filename: str) -> str:
+    """The stored name of an upload, for `upload_to`: a random name in the tenant's folder.
+
+    `filename` must come from `upload_name()`; a name with any other extension is a client's name
+    that slipped through, and is refused rather than stored.
+    """
+    extension = posixpath.splitext(filename)[1].lstrip(".").lower()
+    if extension not in _EXTENSION_TYPES:
+        raise ValueError(f"store uploads under upload_name(content_type), not {filename!r}")
+    return f"{folder}/t{tenant_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def in_tenant_folder(name: str, tenant_id: int) -> bool:
+    """Whether a stored name lies in the tenant's folder (`…/t<id>/…`, or `t<id>/…` for older files)."""
+    return f"t{tenant_id}" in name.split("/")[:-1]
+
+
+def served_type(name: str) -> str:
+    """The content type a stored file is served as: from its stored extension, never sniffed."""
+    extension = posixpath.splitext(name)[1].lstrip(".").lower()
+    return _EXTENSION_TYPES.get(extension, "application/octet-stream")
+
+
+def download_name(original: str, name: str) -> str:
+    """The name a download is saved under: the uploader's name, with the extension of what it is."""
+    stem = posixpath.splitext(posixpath.basename((original or "").replace("\\", "/")))[0].strip()
+    stem = "".join(c for c in stem if c.isprintable()) or "file"
+    return f"{stem[:150]}.{UPLOAD_TYPES.get(served_type(name), 'bin')}"
+
+
+# --- checks by content ---------------------------------------------------------------------------
+
+
+def image_type(upload: IO[bytes], *, allowed: frozenset[str] | set[str]) -> str | None:
+    """The type of image Pillow reads in `upload` when it is one of `allowed`, else None."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    content_type = _PILLOW_TYPES.get(image_format or "")
+    return content_type if content_type in allowed else None
+
+
+def pdf_is_readable(upload: IO[bytes]) -> bool:
+    """Whether `upload` parses as a PDF with at least one page (its first bytes prove nothing)."""
+    try:
+        upload.seek(0)
+        reader = PdfReader(upload)
+        return not reader.is_encrypted and len(reader.pages) > 0
+    except Exception:  # a hostile file can break the parser in any way; every way means unreadable
+        return False
+    finally:
+        upload.seek(0)
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+
+def stored_file_response(
+    storage: Storage, name: str, *, filename: str = "", public: bool = False
+) -> FileResponse:
+    """A stored file, sent so that no browser runs it: its stored type, nosniff, a sandbox policy.
+
+    Documents, unknown types and anything sent under the uploader's `filename` are attachments.
+    """
+    content_type = served_type(name)
+    try:
+        handle = storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, SuspiciousFileOperation):
+        raise Http404("The file is no longer there.") from None
+    attachment = bool(filename) or content_type not in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=attachment,
+        filename=download_name(filename or posixpath.basename(name), name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX
+    # Stored names are never reused, so a public file can be cached; a private one never is.
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    return response
+
+
+# --- private links -------------------------------------------------------------------------------
+
+
+def private_file_url(
+    *, alias: str, name: str, user_id: int, tenant_id: int, filename: str | None = None
+) -> str:
+    """A link to a private file of `tenant_id`, for a user the caller has checked may see it."""
     if alias not in settings.PRIVATE_STORAGE_ALIASES:
         raise ValueError(f"{alias} is not a private storage")
     storage = storages[alias]
     expiry = settings.PRIVATE_FILE_URL_EXPIRY_SECONDS
     if not isinstance(storage, FileSystemStorage):
-        params = {}
-        if filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
-        return storage.url(name, parameters=params or None, expire=expiry)
+        content_type = served_type(name)
+        params = {
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition_header(
+                bool(filename) or content_type not in INLINE_TYPES,
+                download_name(filename or posixpath.basename(name), name),
+            ),
+        }
+        return storage.url(name, parameters=params, expire=expiry)
     token = signing.dumps(
-        {"a": alias, "n": name, "u": user_id, "f": filename or ""}, salt=FILE_SALT, compress=True
+        {"a": alias, "n": name, "u": user_id, "t": tenant_id, "f": filename or ""},
+        salt=FILE_SALT,
+        compress=True,
     )
     return reverse("core:private_file", args=[token])
 
 
-def private_file_from_token(token: str, *, user_id: int) -> dict:
-    """The file a link names, if the link is genuine, unexpired and was made for this user."""
+def private_file_from_token(token: str, *, user_id: int, tenant_ids: set[int]) -> dict:
+    """The file a link names, if the link is genuine, unexpired and made for this user, who still
+    belongs to the link's tenant, and the file is in that tenant's folder."""
     data = signing.loads(token, salt=FILE_SALT, max_age=settings.PRIVATE_FILE_URL_EXPIRY_SECONDS)
     if data.get("u") != user_id or data.get("a") not in settings.PRIVATE_STORAGE_ALIASES:
         raise signing.BadSignature("link made for someone else")
+    tenant_id = data.get("t")
+    if tenant_id not in tenant_ids or not in_tenant_folder(data.get("n", ""), tenant_id):
+        raise signing.BadSignature("the user left the tenant, or the file is not the tenant's")
     return data

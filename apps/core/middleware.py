@@ -9,6 +9,7 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from apps.core.context import RequestMeta, acting_via_var, client_ip, request_meta_var, tenant_id_var
+from apps.core.rls import request_scope
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -30,7 +31,8 @@ class RequestIdMiddleware:
         request_meta_var.set(meta)
         tenant_id_var.set("-")
         acting_via_var.set("")
-        response = self.get_response(request)
+        with request_scope():  # no tenant's rows until the request says whose it is
+            response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+from apps.core.context import client_ip
+
 
 def _tenant(request):
     return getattr(request, "tenant", None)
@@ -26,9 +28,17 @@ class TenantRateThrottle(SimpleRateThrottle):
 
 
 class AnonymousRateThrottle(AnonRateThrottle):
-    """Requests without credentials, per client address."""
+    """Requests without credentials (and guessed API keys), per client address."""
 
     scope = "anon"
+
+    def get_ident(self, request):
+        """The address the audit trail and the sign-in lockout use: only NUM_PROXIES hops are trusted.
+
+        DRF's own rule takes the whole X-Forwarded-For when NUM_PROXIES is unset, and its first hop
+        when fewer arrive than configured: a client could pick a fresh address for every request.
+        """
+        return client_ip(request.META) or request.META.get("REMOTE_ADDR", "")
 
     def get_cache_key(self, request, view):
         if _tenant(request) is not None:

@@ -1,7 +1,8 @@
-"""GSTIN validation: python-stdnum's format, PAN and check-digit rules, our own state-code table.
+"""GSTIN and HSN code validation.
 
-stdnum's own state list stops at 37, so 38 (Ladakh), 97 and 99 would be refused by its
-`validate()`; we apply its pieces (PAN check, Luhn mod 36) after our table instead.
+GSTIN: python-stdnum's format, PAN and check-digit rules, our own state-code table. stdnum's own
+state list stops at 37, so 38 (Ladakh), 97 and 99 would be refused by its `validate()`; we apply
+its pieces (PAN check, Luhn mod 36) after our table instead.
 """
 
 from __future__ import annotations
@@ -71,3 +72,26 @@ def gstin_validate(value: str, *, state_code: str | None = None) -> str:
             },
         )
     return number
+
+
+_HSN_RE = re.compile(r"^(?:\d{4}|\d{6}|\d{8})$")
+
+
+def hsn_normalise(value: str) -> str:
+    """HSN codes are often written in groups ("7113 19" or "7113.19"): keep the digits' run only."""
+    return re.sub(r"[\s.]", "", value or "")
+
+
+def hsn_validate(value: str) -> str:
+    """Return the HSN code in canonical form or raise ValidationError.
+
+    An HSN code is its chapter and heading (4 digits), a subheading (6) or a tariff item (8); GST
+    invoices carry 4 or 6 digits by turnover, 8 for exports.
+    """
+    code = hsn_normalise(value)
+    if not _HSN_RE.match(code):
+        raise ValidationError(
+            "An HSN code is 4, 6 or 8 digits, like 7113 for jewellery or 711319 for gold jewellery.",
+            code="hsn_format",
+        )
+    return code

@@ -90,7 +90,7 @@ class StockItemForm(forms.Form):
     )
     hsn_code = forms.CharField(
         label="HSN",
-        max_length=8,
+        max_length=12,  # "7113 19 10": the service keeps the digits
         required=False,
         help_text="Blank: 7113 for jewellery, 7108 for gold bars and coins, 7106 for silver.",
     )

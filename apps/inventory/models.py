@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
 
 GRAMS = {"max_digits": 10, "decimal_places": 3}
@@ -221,7 +221,7 @@ def certificates_storage():
 
 
 def certificate_path(instance: Certificate, filename: str) -> str:
-    return f"t{instance.tenant_id}/{instance.kind}/{instance.stored_name}"
+    return tenant_upload_path(folder=instance.kind, tenant_id=instance.tenant_id, filename=filename)
 
 
 class Certificate(TenantOwned):
@@ -270,7 +270,7 @@ def imports_storage():
 
 
 def stock_import_path(instance: StockImport, filename: str) -> str:
-    return f"imports/t{instance.tenant_id}/{secrets.token_hex(12)}.csv"
+    return tenant_upload_path(folder="imports", tenant_id=instance.tenant_id, filename=filename)
 
 
 class StockImport(TenantOwned):

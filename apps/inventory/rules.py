@@ -10,6 +10,11 @@ SMALL_TURNOVER_LIMIT_RUPEES = Decimal("4000000")
 # The compliance page warns this many days before the shop's BIS registration expires.
 BIS_EXPIRY_WARNING_DAYS = 60
 
+# Making charges above these are typos (5000 for 50.00, rupees typed as a percentage): Indian shops
+# charge about 3-35% of the metal value, or a few hundred to a few thousand rupees a gram.
+MAKING_CHARGE_MAX_PERCENT = Decimal("100")
+MAKING_CHARGE_MAX_PER_GRAM = Decimal("10000")
+
 # HSN codes by category: 7113 jewellery, 7108 gold bars and coins, 7106 silver (editable per item).
 HSN_JEWELLERY = "7113"
 HSN_GOLD_BULLION = "7108"

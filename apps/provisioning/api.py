@@ -193,6 +193,11 @@ class AwsAccountOutput(serializers.Serializer):
     )
     checked_at = serializers.DateTimeField(allow_null=True)
     check_error = serializers.CharField(help_text="Why the last check failed, in plain words.")
+    boundary_policy_name = serializers.SerializerMethodField(
+        help_text="Create this managed policy in your account first: every execution role Tijori makes "
+        "carries it as its permissions boundary."
+    )
+    boundary_policy = serializers.SerializerMethodField(help_text="The boundary policy's document.")
     trust_policy = serializers.SerializerMethodField(help_text="The trust policy to give the role.")
     permission_policy = serializers.SerializerMethodField(help_text="The permission policy to give the role.")
 
@@ -200,6 +205,12 @@ class AwsAccountOutput(serializers.Serializer):
         return aws.role_policies(
             external_id=account.external_id, role_arn=account.role_arn, account_id=account.account_id
         )
+
+    def get_boundary_policy_name(self, account) -> str:
+        return aws.execution_boundary_name()
+
+    def get_boundary_policy(self, account) -> dict:
+        return self._policies(account)["boundary_policy"]
 
     def get_trust_policy(self, account) -> dict:
         return self._policies(account)["trust_policy"]

@@ -77,6 +77,9 @@ THROTTLING_CODES = frozenset(
         "RequestThrottled",
     }
 )
+# Backoff between attempts after a transient error (see retry_countdown).
+RETRY_FIRST_SECONDS = 15
+RETRY_MAX_SECONDS = 5 * 60
 NETWORK_ERRORS = (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError)
 NOT_FOUND_CODES = frozenset(
     {"NoSuchBucket", "ResourceNotFoundException", "NotFoundException", "NoSuchEntity", "404"}
@@ -359,6 +362,18 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def retry_countdown(attempt: int) -> int:
+    """Seconds to wait after failed attempt number `attempt` (1, 2, ...) before the next one.
+
+    Exponential backoff with jitter and a cap: the ceiling doubles from RETRY_FIRST_SECONDS up to
+    RETRY_MAX_SECONDS, and each wait is drawn between half the ceiling and all of it, so workers hit
+    by the same outage do not come back together. Ten attempts span about 14 to 28 minutes, long
+    enough to ride out an endpoint that is down for a while.
+    """
+    ceiling = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** max(attempt - 1, 0))
+    return ceiling - secrets.randbelow(ceiling // 2 + 1)
+
+
 def is_not_found(exc: BaseException) -> bool:
     """The resource is not there, which a delete (or a "still there?" check) counts as done.
 
@@ -384,12 +399,12 @@ def plain_error(exc: BaseException) -> str:
     """What went wrong, in a sentence for a shop owner; never a stack trace or a credential."""
     code = error_code(exc)
     if isinstance(exc, NETWORK_ERRORS):
-        return "AWS could not be reached (network or timeout); Tijori will retry."
+        return "AWS could not be reached (network or timeout)."
     if isinstance(exc, ClientError):
         if code in THROTTLING_CODES:
-            return "AWS is busy (throttling); Tijori will retry."
+            return "AWS is busy (throttling)."
         if is_transient(exc):
-            return "AWS had an internal error; Tijori will retry."
+            return "AWS had an internal error."
         if code == "BucketAlreadyExists":
             return "The bucket name is taken by another AWS account."
         if exc.operation_name == "AssumeRole" and code in ACCESS_DENIED_CODES:
@@ -443,7 +458,9 @@ def generate_external_id() -> str:
     return secrets.token_urlsafe(32)
 
 
-PERMISSION_POLICY_FILE = Path(__file__).with_name("iam") / "permission-policy.json"
+POLICY_DIR = Path(__file__).with_name("iam")
+PERMISSION_POLICY_FILE = POLICY_DIR / "permission-policy.json"
+EXECUTION_BOUNDARY_FILE = POLICY_DIR / "execution-boundary.json"
 
 
 def permission_policy(
@@ -454,10 +471,44 @@ def permission_policy(
     The same policy serves the platform role and a role in a tenant's own account; docs/aws-iam.md
     explains each statement. `environment` and `regions` default to the settings.
     """
-    values = {
-        "<ACCOUNT>": account_id,
-        "<ENV>": environment or str(settings.TIJORI_ENVIRONMENT).lower(),  # names are lower-case
-    }
+    return filled_policy(
+        PERMISSION_POLICY_FILE, account_id=account_id, environment=environment, regions=regions
+    )
+
+
+def execution_boundary_policy(*, account_id: str, environment: str | None = None) -> dict:
+    """The permissions boundary of every execution role Tijori creates: the most a function may ever do.
+
+    Whoever holds the platform role's credentials can put any inline policy on an execution role and
+    run code as it, so the boundary, not the inline policy, is what confines that code. The account
+    holding the stacks creates it once (docs/aws-iam.md); the platform role can neither change it
+    nor take it off a role.
+    """
+    return filled_policy(EXECUTION_BOUNDARY_FILE, account_id=account_id, environment=environment)
+
+
+def execution_boundary_name(environment: str | None = None) -> str:
+    """The boundary's managed policy name, `tijori-<environment>-execution-boundary`."""
+    return f"tijori-{_environment(environment)}-execution-boundary"
+
+
+def execution_boundary_arn(role_arn: str) -> str:
+    """The boundary's ARN in the account of `role_arn`, the role whose account holds the stacks."""
+    match = ROLE_ARN.fullmatch(role_arn or "")
+    if match is None:
+        raise ImproperlyConfigured(f"Not an IAM role ARN: {role_arn!r}")
+    return f"arn:{match.group('partition')}:iam::{match.group('account')}:policy/{execution_boundary_name()}"
+
+
+def _environment(environment: str | None) -> str:
+    return environment or str(settings.TIJORI_ENVIRONMENT).lower()  # names are lower-case
+
+
+def filled_policy(
+    path: Path, *, account_id: str, environment: str | None, regions: list[str] | None = None
+) -> dict:
+    """A policy file of `iam/` with its placeholders filled in: account, environment, allowed regions."""
+    values = {"<ACCOUNT>": account_id, "<ENV>": _environment(environment)}
     regions = list(regions or settings.AWS_ALLOWED_REGIONS)
 
     def fill(node):
@@ -470,13 +521,14 @@ def permission_policy(
                 node = node.replace(placeholder, value)
         return node
 
-    return fill(json.loads(PERMISSION_POLICY_FILE.read_text()))
+    return fill(json.loads(path.read_text()))
 
 
 def role_policies(*, external_id: str, role_arn: str = "", account_id: str = "") -> dict[str, dict]:
-    """The trust and permission policies for a workspace's role, with its account filled in once known."""
+    """The boundary, trust and permission policies for a workspace's account, filled in once it is known."""
     account = account_id or role_account(role_arn) or "<YOUR_ACCOUNT_ID>"
     return {
+        "boundary_policy": execution_boundary_policy(account_id=account),
         "trust_policy": trust_policy(external_id),
         "permission_policy": permission_policy(account_id=account),
     }

@@ -15,6 +15,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
+from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
 
 USD = {"max_digits": 10, "decimal_places": 2}
@@ -116,7 +117,7 @@ def bundles_storage():
 
 
 def bundle_path(instance: Operation, filename: str) -> str:
-    return f"bundles/t{instance.tenant_id}/{instance.project_id}/{instance.pk}.zip"
+    return tenant_upload_path(folder="bundles", tenant_id=instance.tenant_id, filename=filename)
 
 
 class Operation(TenantOwned):

@@ -2,22 +2,21 @@
 
 from celery import shared_task
 
-from apps.provisioning import services
+from apps.provisioning import aws, services
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def operation_run_task(self, operation_id: str) -> None:
-    """Carry out one operation; transient AWS errors retry with exponential backoff and jitter."""
+    """Carry out one operation; transient AWS errors retry with exponential backoff and jitter.
+
+    The operation counts its own attempts and fails for good after the last (services.runner).
+    """
     try:
         services.operation_run(operation_id)
     except services.LeaseHeld as exc:  # a redelivery after a crash: take over once the lease runs out
-        raise self.retry(exc=exc, countdown=exc.seconds + 1, max_retries=None) from exc
+        raise self.retry(exc=exc, countdown=exc.seconds + 1) from exc
     except services.RetryLater as exc:
-        if self.request.retries >= self.max_retries:
-            services.operation_give_up(operation_id, str(exc))
-            return
-        countdown = min(2 ** (self.request.retries + 1), 60)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=exc.countdown) from exc
 
 
 @shared_task(acks_late=True)
@@ -47,4 +46,4 @@ def aws_account_check_task(self, account_pk: int, role_arn: str) -> None:
         if self.request.retries >= self.max_retries:
             services.aws_account_check_failed(account_pk=account_pk, role_arn=role_arn, reason=str(exc))
             return
-        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
+        raise self.retry(exc=exc, countdown=aws.retry_countdown(self.request.retries + 1)) from exc

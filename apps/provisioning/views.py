@@ -146,15 +146,26 @@ def destroy_view(request, project_id: int):
 @require_POST
 @tenant_view(Role.ADMIN)
 def deploy_view(request, project_id: int):
-    selectors.project_get(tenant=request.tenant, project_id=project_id)  # another workspace's: 404 first
+    """A refused bundle re-renders the Application tab with the reason under the form (422)."""
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
     form = DeployForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("provisioning:application", project_id=project_id)
-    bundle = form.cleaned_data["bundle"] if form.cleaned_data["source"] == "bundle" else None
-    return _request(
-        request, project_id, Operation.Action.DEPLOY_APP, "provisioning:application", bundle=bundle
-    )
+    if form.is_valid():
+        bundle = form.cleaned_data["bundle"] if form.cleaned_data["source"] == "bundle" else None
+        try:
+            services.operation_request(
+                tenant=request.tenant, actor=request.user, project=project,
+                action=Operation.Action.DEPLOY_APP, bundle=bundle,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        except ApplicationError as exc:  # a state the tab shows instead of the form
+            messages.error(request, exc.message)
+            return redirect("provisioning:application", project_id=project.pk)
+        else:
+            messages.success(request, ACTION_DONE[Operation.Action.DEPLOY_APP])
+            return redirect("provisioning:application", project_id=project.pk)
+    context = {**_project_context(request, project), "tab": "application", "deploy_form": form}
+    return render(request, "provisioning/project_application.html", context, status=422)
 
 
 @require_POST
@@ -194,6 +205,7 @@ def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
         "account": account,
         "form": form or AwsAccountForm(initial={"role_arn": account.role_arn if account else ""}),
         "account_regions": settings.AWS_ALLOWED_REGIONS,
+        "boundary_name": aws.execution_boundary_name(),
     }
     if account is not None:
         policies = aws.role_policies(

@@ -25,6 +25,7 @@ class TenantAdmin(admin.ModelAdmin):
         "deactivated_at",
         "deactivation_reason",
         "is_active",
+        "logo",  # uploaded by the shop, where it is checked and stored under a name of ours
     ]
     inlines = [TenantMembershipInline]
     actions = ["deactivate", "reactivate"]

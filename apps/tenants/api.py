@@ -42,7 +42,9 @@ class TenantInput(serializers.Serializer):
         choices=[("", "Not set"), *STATE_CHOICES], allow_blank=True, required=False
     )
     gstin = serializers.CharField(max_length=20, allow_blank=True, required=False)
-    address = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    address = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, style={"base_template": "textarea.html"}
+    )  # multi-line: keeps line breaks, as the settings page does
 
 
 class MeOutput(serializers.Serializer):
@@ -261,7 +263,12 @@ class ApiKeyViewSet(
     def get_queryset(self) -> QuerySet[ApiKey]:
         return selectors.api_key_list(tenant=self.request.tenant)
 
-    @idempotent
+    @idempotent(
+        withhold="secret",
+        withheld_message="The first request with this Idempotency-Key already made the API key “{name}” "
+        "(tj_{prefix}_…, id {id}). Its secret is shown only once, in that answer, and is not kept: "
+        "if it was lost, revoke this key and make a new one.",
+    )
     def create(self, request, *args, **kwargs):
         data = ApiKeyInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from apps.core.context import acting_via_var, tenant_id_var
+from apps.core.context import acting_via_var
+from apps.core.rls import rls_bypass, tenant_activate
 from apps.core.throttling import AnonymousRateThrottle
 from apps.tenants import services
 from apps.tenants.exceptions import ApiKeyInvalid
@@ -25,7 +26,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         try:
             if not secret:
                 raise ApiKeyInvalid("The Authorization header has no key after “Bearer”.")
-            key, membership = services.api_key_authenticate(secret)
+            with rls_bypass():  # whose key this is: known before any tenant is
+                key, membership = services.api_key_authenticate(secret)
         except ApiKeyInvalid as exc:
             # Guessing keys counts against the caller's address like any anonymous request.
             throttle = AnonymousRateThrottle()
@@ -36,7 +38,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         request._request.tenant = key.tenant
         request._request.membership = membership
         request._request.api_key = key
-        tenant_id_var.set(str(key.tenant_id))
+        tenant_activate(key.tenant_id)
         acting_via_var.set(f"API key tj_{key.prefix}")
         return membership.user, key
 

@@ -2,11 +2,16 @@ from apps.core.exceptions import ApplicationError
 
 
 class LastOwnerError(ApplicationError):
+    """The team's state refuses it (answers 409): someone else must be an owner first."""
+
     code = "last_owner"
 
 
 class RoleNotAllowedError(ApplicationError):
+    """The actor's role may not do this (answers 403), whatever the state of the team."""
+
     code = "role_not_allowed"
+    status_code = 403
 
 
 class InvitationError(ApplicationError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from apps.core.context import tenant_id_var
+from django.urls import reverse
+
+from apps.core.rls import rls_bypass, rls_bypass_var, tenant_activate
 from apps.tenants import selectors
 
 SESSION_KEY = "active_tenant_id"
@@ -24,7 +26,8 @@ class ActiveTenantMiddleware:
         request.membership = None
         request.memberships = []
         if request.user.is_authenticated:
-            memberships = selectors.user_membership_list(user=request.user)
+            with rls_bypass():  # which tenants this user may act in: known before any tenant is chosen
+                memberships = selectors.user_membership_list(user=request.user)
             request.memberships = memberships
             chosen = request.session.get(SESSION_KEY)
             membership = next((m for m in memberships if m.tenant_id == chosen), None)
@@ -35,5 +38,7 @@ class ActiveTenantMiddleware:
                 request.tenant = membership.tenant
                 if chosen != membership.tenant_id:
                     request.session[SESSION_KEY] = membership.tenant_id
-                tenant_id_var.set(str(membership.tenant_id))
+                tenant_activate(membership.tenant_id)
+            if request.user.is_staff and request.path.startswith(reverse("admin:index")):
+                rls_bypass_var.set(True)  # Django admin and /admin/stats/ run the whole platform
         return self.get_response(request)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
 from apps.gst.states import STATE_CHOICES
 
@@ -15,6 +16,10 @@ from apps.gst.states import STATE_CHOICES
 def public_storage():
     """Shop logos live in the public bucket (or var/media/public), read at call time from STORAGES."""
     return storages["public"]
+
+
+def logo_path(instance: Tenant, filename: str) -> str:
+    return tenant_upload_path(folder="logos", tenant_id=instance.pk, filename=filename)
 
 
 class Tenant(TimeStampedModel):
@@ -30,7 +35,7 @@ class Tenant(TimeStampedModel):
     state_code = models.CharField("state", max_length=2, choices=STATE_CHOICES, blank=True)
     gstin = models.CharField("GSTIN", max_length=15, blank=True)
     address = models.TextField(blank=True)
-    logo = models.ImageField(upload_to="logos/%Y/%m/", storage=public_storage, blank=True)
+    logo = models.ImageField(upload_to=logo_path, storage=public_storage, blank=True)
     bis_registration_number = models.CharField("BIS registration number", max_length=40, blank=True)
     bis_registration_valid_until = models.DateField("BIS registration valid until", null=True, blank=True)
     is_active = models.BooleanField(default=True)

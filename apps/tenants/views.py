@@ -16,9 +16,11 @@ from apps.accounts.views import MODEL_BACKEND
 from apps.audit.selectors import audit_event_list
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
+from apps.core.rls import tenant_activate
 from apps.inventory import selectors as inventory_selectors
 from apps.tenants import selectors, services
 from apps.tenants.decorators import tenant_view
+from apps.tenants.exceptions import RoleNotAllowedError
 from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
 from apps.tenants.middleware import SESSION_KEY
 from apps.tenants.models import Role
@@ -116,15 +118,33 @@ def settings_profile_view(request):
     )
 
 
+def _team_members(request) -> list:
+    """The team, each member marked with what this person may do to them (the service checks again)."""
+    members = list(selectors.membership_list(tenant=request.tenant))
+    owner_count = sum(m.role == Role.OWNER for m in members)
+
+    def permitted(membership, role) -> bool:  # the last-owner rule is explained when tried, not hidden
+        refusal = services.membership_change_refusal(
+            actor_membership=request.membership, membership=membership, role=role, owner_count=owner_count
+        )
+        return not isinstance(refusal, RoleNotAllowedError)
+
+    for m in members:
+        m.can_remove = permitted(m, None)
+        m.role_options = [
+            (value, label) for value, label in Role.choices if value == m.role or permitted(m, value)
+        ]
+    return members
+
+
 def _team_context(request, *, invite_form=None) -> dict:
     tenant = request.tenant
     return {
-        "members": selectors.membership_list(tenant=tenant),
+        "members": _team_members(request),
         "invitations": selectors.invitation_pending_list(tenant=tenant)
         if request.membership.has_role(Role.ADMIN)
         else [],
         "invite_form": invite_form or InviteForm(actor_role=request.membership.role),
-        "role_choices": Role.choices,
         "can_manage": request.membership.has_role(Role.ADMIN),
     }
 
@@ -169,6 +189,13 @@ def invitation_revoke_view(request, invitation_id: int):
     return redirect("tenants:team")
 
 
+def _team_refused(request, exc: ApplicationError):
+    """The team page again, with the reason, answering 403 (not your role) or 409 (the team's state)."""
+    messages.error(request, exc.message)
+    status = getattr(exc, "status_code", 409)
+    return render(request, "tenants/team.html", _team_context(request), status=status)
+
+
 @require_POST
 @tenant_view(Role.ADMIN)
 def member_role_view(request, membership_id: int):
@@ -186,9 +213,8 @@ def member_role_view(request, membership_id: int):
             role=form.cleaned_data["role"],
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label}.")
+        return _team_refused(request, exc)
+    messages.success(request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label}.")
     return redirect("tenants:team")
 
 
@@ -196,7 +222,7 @@ def member_role_view(request, membership_id: int):
 @tenant_view()
 def member_remove_view(request, membership_id: int):
     membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
-    leaving = membership.user_id == request.user.id
+    leaving = membership.pk == request.membership.pk
     try:
         services.membership_remove(
             tenant=request.tenant,
@@ -205,8 +231,7 @@ def member_remove_view(request, membership_id: int):
             membership=membership,
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("tenants:team")
+        return _team_refused(request, exc)
     if leaving:
         messages.success(request, f"You have left {request.tenant.name}.")
         request.session.pop(SESSION_KEY, None)
@@ -222,6 +247,7 @@ def invitation_accept_view(request, token: str):
         invitation = services.invitation_from_token(token)
     except ApplicationError as exc:
         return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=410)
+    tenant_activate(invitation.tenant_id)  # the signed link names the workspace this request acts for
     user = request.user
     form = None
     if not user.is_authenticated:

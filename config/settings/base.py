@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "storages",
+    "csp",
     "apps.core",
     "apps.accounts",
     "apps.tenants",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,7 +100,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Keeps each connection's row-level-security setting in line with the code's tenant (apps.core.rls).
+    DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+# PostgreSQL with separate roles (`manage.py db_roles`): DATABASE_URL names the app role, which owns
+# nothing; DATABASE_OWNER_URL the owner role that runs migrations (`migrate` uses it by itself).
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
+if DATABASE_OWNER_URL:
+    DATABASES["owner"] = {
+        **env.db_url_config(DATABASE_OWNER_URL),
+        "OPTIONS": {"connect_timeout": 5},
+        "CONN_MAX_AGE": 0,
+        # In tests the owner works on the test database, never on the real one.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER_URL else ""
+# The role platform-wide work switches to inside rls_bypass(); BYPASSRLS, and the app role's only way past
+# the tenant policies.
+DATABASE_PLATFORM_ROLE = env(
+    "DATABASE_PLATFORM_ROLE", default="tijori_platform" if DATABASE_OWNER_URL else ""
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -------------------------------------------------------------------------------------
@@ -149,6 +170,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Count failures by the address as stored, so a change of letter case is the same account.
+AXES_USERNAME_CALLABLE = "apps.accounts.normalise.axes_username"
+# Password-reset and signup e-mails one client address, and one mailbox, can cause (beyond them the
+# page answers the same and sends nothing).
+ACCOUNT_EMAIL_RATE_PER_ADDRESS = env("ACCOUNT_EMAIL_RATE_PER_ADDRESS", default="10/hour")
+ACCOUNT_EMAIL_RATE_PER_EMAIL = env("ACCOUNT_EMAIL_RATE_PER_EMAIL", default="3/hour")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -301,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "apps.core.parsers.JSONParser",  # 400, not 500, for JSON nested too deeply
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -335,6 +362,27 @@ SPECTACULAR_SETTINGS = {
         "HallmarkBatchStatusEnum": "apps.inventory.models.HallmarkBatch.Status",
         "CertificateKindEnum": "apps.inventory.models.Certificate.Kind",
     },
+}
+
+# --- Content-Security-Policy -------------------------------------------------------------------
+# Every page runs only our own scripts and styles, from static files: no inline script, style or
+# handler, so markup that slips into a page runs nothing. Logos may come from the public bucket.
+# The API docs and the 500 page widen or set their own policy, with the reason next to them; stored
+# files are served with `sandbox` instead (apps.core.files).
+_PUBLIC_FILES_ORIGIN = (
+    [AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com"] if env("S3_BUCKET_PUBLIC", default="") else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *_PUBLIC_FILES_ORIGIN],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # --- Product rules -----------------------------------------------------------------------------
@@ -394,4 +442,5 @@ LOGGING = {
 # Proxies in front of the web process that append to X-Forwarded-For (1 behind a load balancer).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "apps.core.context.request_client_ip"
-REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES or None
+# 0, not None: with None DRF would key its throttles on the whole, client-written X-Forwarded-For.
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES

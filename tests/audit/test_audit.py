@@ -72,23 +72,11 @@ def test_deleting_a_user_keeps_their_events(tenant):
 
 def test_retention_purge_removes_only_events_older_than_seven_years(tenant, owner):
     recent = _event(tenant, owner)
-    old = _event(tenant, owner, summary="ancient")
+    # Written old from the start: no one, owner included, may back-date an event once it is stored.
+    old = AuditEvent(tenant=tenant, action="tenant.update", summary="ancient")
+    old.created_at = timezone.now() - timedelta(days=7 * 366)
+    old.save(force_insert=True)
     before = AuditEvent.objects.count()
-    postgres = connection.vendor == "postgresql"
-    with (
-        connection.cursor() as cursor
-    ):  # back-date through SQL: the ORM (and the trigger) refuse, as they should
-        if postgres:
-            cursor.execute(
-                "SET CONSTRAINTS ALL IMMEDIATE"
-            )  # ALTER TABLE refuses with deferred checks pending
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
-        cursor.execute(
-            "UPDATE audit_auditevent SET created_at = %s WHERE id = %s",
-            [timezone.now() - timedelta(days=7 * 366), old.pk],
-        )
-        if postgres:
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
     assert audit_retention_purge() == 1
     remaining = set(AuditEvent.objects.values_list("pk", flat=True))
     assert old.pk not in remaining and recent.pk in remaining and len(remaining) == before - 1

@@ -13,8 +13,17 @@ to var/bench/<time>.json.
 Figures, not pass/fail thresholds: the load generator, gunicorn, PostgreSQL and Redis share the
 machine's CPUs, so absolute numbers only compare with runs on the same machine.
 
+Database roles, as in production (`manage.py db_roles` made them): the superuser postgres drops and
+recreates the bench database owned by the owner role, `migrate` runs as the owner (installing the
+row-level-security policies), and the harness and gunicorn connect as the app role, under RLS; seeding
+writes every tenant's rows inside `rls_bypass()`. BENCH_DB_ROLES=0: the old way, everything as
+BENCH_DATABASE_URL's superuser, which bypasses RLS.
+
 Settings, from the environment:
-  BENCH_DATABASE_URL   postgres://postgres@127.0.0.1:5432/tijori_bench (dropped and recreated!)
+  BENCH_DATABASE_URL   postgres://tijori_app@127.0.0.1:5432/tijori_bench (dropped and recreated!);
+                       with BENCH_DB_ROLES=0, postgres://postgres@127.0.0.1:5432/tijori_bench
+  BENCH_DATABASE_OWNER_URL  the same URL as tijori_owner; ignored with BENCH_DB_ROLES=0
+  BENCH_DB_ROLES       1         0: connect as one superuser, no owner/app roles, RLS bypassed
   BENCH_REDIS_URL      redis://127.0.0.1:6379/2
   BENCH_SHOPS          300       shops seeded
   BENCH_SECONDS        20        measured seconds per single-URL scenario
@@ -51,6 +60,7 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -64,7 +74,18 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
 
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/tijori_bench"
+def _as_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{user}@{parts.netloc.rpartition('@')[2]}"))
+
+
+DB_ROLES = os.environ.get("BENCH_DB_ROLES", "1") != "0"
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL") or (
+    f"postgres://{'tijori_app' if DB_ROLES else 'postgres'}@127.0.0.1:5432/tijori_bench"
+)
+DATABASE_OWNER_URL = (
+    (os.environ.get("BENCH_DATABASE_OWNER_URL") or _as_user(DATABASE_URL, "tijori_owner")) if DB_ROLES else ""
+)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/2"
 SHOPS = _int("BENCH_SHOPS", 300)
 SECONDS = _int("BENCH_SECONDS", 20)
@@ -114,6 +135,7 @@ MIX = [
 SECRET_KEY = secrets.token_urlsafe(50)
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["DATABASE_OWNER_URL"] = DATABASE_OWNER_URL  # "" (no owner alias) with BENCH_DB_ROLES=0
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["DJANGO_SECRET_KEY"] = SECRET_KEY
 
@@ -122,10 +144,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from apps.core.rls import rls_bypass  # noqa: E402
 from apps.tenants.models import Tenant  # noqa: E402
 from tests.benchmarks import imports, provisioning  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
@@ -139,6 +162,7 @@ def server_environment(var_dir: Path, port: int) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": DATABASE_URL,
+        "DATABASE_OWNER_URL": DATABASE_OWNER_URL,  # also names the app and platform roles to the settings
         "REDIS_URL": REDIS_URL,
         "TIJORI_VAR_DIR": str(var_dir),
         "API_THROTTLE_TENANT": THROTTLE,
@@ -309,7 +333,8 @@ def fmt(value, width: int, digits: int = 0) -> str:
 def main() -> None:
     started = time.monotonic()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    db = seeding.database_recreate(DATABASE_URL)
+    owner = settings.DATABASES["owner"]["USER"] if DATABASE_OWNER_URL else None
+    db = seeding.database_recreate(DATABASE_URL, owner=owner)
     print(
         f"bench database {db['NAME']} recreated on {db.get('HOST')}:{db.get('PORT')}; migrating…", flush=True
     )
@@ -333,14 +358,23 @@ def main() -> None:
     )
     stock_credentials = [c for c in credentials if c.tenant_id in stock_tenants]
     pg_version = connection.pg_version
+    with connection.cursor() as cursor:  # the role gunicorn connects as too (same DATABASE_URL)
+        cursor.execute("SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user")
+        db_role, rls_bypassed = cursor.fetchone()
     # Before gunicorn starts, so that nothing else competes for the CPUs while it is timed.
     print(f"timing a {imports.ROWS:,}-row stock import…", flush=True)
-    import_figures = imports.measure()
-    print(f"provisioning {provisioning.STACKS} stacks with {provisioning.WORKERS} workers…", flush=True)
-    provisioning_figures = provisioning.measure()
+    # Bypassed: these steps make their own shops and stock outside any tenant's scope (under the app
+    # role, RLS would refuse those rows); the provisioning workers still act for each stack's tenant.
+    with rls_bypass():
+        import_figures = imports.measure()
+        print(f"provisioning {provisioning.STACKS} stacks with {provisioning.WORKERS} workers…", flush=True)
+        provisioning_figures = provisioning.measure()
     # Fresh planner statistics, as autovacuum would have gathered on a database that has lived a while.
-    with connection.cursor() as cursor:
+    # As the owner when there is one: ANALYZE skips the tables the app role does not own.
+    schema_connection = connections["owner" if DATABASE_OWNER_URL else "default"]
+    with schema_connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    schema_connection.close()
 
     setup_test_environment()
     paths = {(p, a) for p, a in SINGLE} | {(p, a) for p, a, _w in MIX}
@@ -352,6 +386,7 @@ def main() -> None:
     report: dict = {
         "at": stamp,
         "machine": {"cpus": CPUS, "python": platform.python_version(), "postgresql": pg_version},
+        "database": {"role": db_role, "rls_bypassed": rls_bypassed},
         "config": {
             "gunicorn_workers": WORKERS,
             "gunicorn_threads": THREADS,
@@ -461,6 +496,8 @@ def print_report(report: dict) -> None:
         f"\ngunicorn {config['gunicorn_workers']} workers x {config['gunicorn_threads']} threads (gthread, "
         f"docker/gunicorn.conf.py{extra}), production settings, on {machine['cpus']} CPUs shared with "
         f"PostgreSQL {machine['postgresql'] // 10000}, Redis and locust.\n"
+        f"gunicorn connects as {report['database']['role']}: row-level security "
+        f"{'bypassed (superuser or BYPASSRLS)' if report['database']['rls_bypassed'] else 'in force'}.\n"
         f"Each URL alone: {config['users']} locust users, no think time, {config['seconds']} s measured once "
         "every user has had a first answer; each user acts for a different shop (the /stock/ and\n"
         f"stock-items scenarios: the {report['seed']['stock_shops']} shops with "

@@ -26,6 +26,7 @@ from psycopg import sql
 
 from apps.accounts.models import User
 from apps.audit.models import AuditEvent
+from apps.core.rls import rls_bypass
 from apps.inventory.models import MetalRate, Purity, StockItem
 from apps.tenants.middleware import SESSION_KEY as ACTIVE_TENANT_KEY
 from apps.tenants.models import Membership, Role, Tenant
@@ -82,11 +83,14 @@ class Seeded:
     credentials: list[Credential] = field(default_factory=list)
 
 
-def database_recreate(url: str) -> dict:
+def database_recreate(url: str, owner: str | None = None) -> dict:
     """Drop and create the bench database; returns its django-environ config.
 
     Refuses anything but PostgreSQL (SQLite would measure file locking, not the application), and
-    any database whose name lacks "bench", so that a mistyped URL can never drop real data.
+    any database whose name lacks "bench", so that a mistyped URL can never drop real data. With an
+    `owner` role, the superuser postgres (same host and port; a password from PGPASSWORD or
+    ~/.pgpass) drops it and creates it owned by that role, as `manage.py db_roles` does; otherwise
+    the URL's own user does both.
     """
     config = environ.Env.db_url_config(url)
     if config["ENGINE"] != "django.db.backends.postgresql":
@@ -102,8 +106,8 @@ def database_recreate(url: str) -> dict:
     params = {
         "host": config.get("HOST") or None,
         "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
+        "user": "postgres" if owner else config.get("USER") or None,
+        "password": None if owner else config.get("PASSWORD") or None,
         "dbname": "postgres",
         "connect_timeout": 5,
         "autocommit": True,
@@ -120,7 +124,10 @@ def database_recreate(url: str) -> dict:
             # A session left over from an interrupted run would otherwise block the drop.
             drop = drop + sql.SQL(" WITH (FORCE)")
         conn.execute(drop)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if owner:
+            create = create + sql.SQL(" OWNER {}").format(sql.Identifier(owner))
+        conn.execute(create)
     return config
 
 
@@ -129,6 +136,7 @@ def database_migrate() -> None:
     call_command("createcachetable", verbosity=0)
 
 
+@rls_bypass()  # platform-wide setup: every shop's rows, whichever role the harness connects as
 def seed(*, shops: int, people: int, seed_value: int = 42) -> Seeded:
     """`shops` shops with members, audit trails and one API key each; `people` logged-in sessions.
 
@@ -244,6 +252,7 @@ STOCK_NAMES = [
 ]  # fmt: skip
 
 
+@rls_bypass()
 def seed_stock(*, tenants: list[Tenant], items_per_shop: int, seed_value: int = 7) -> int:
     """`items_per_shop` articles in each of `tenants`, with today's rates: a busy shop's stock.
 

@@ -15,7 +15,8 @@ from rest_framework.throttling import SimpleRateThrottle
 from apps.audit.models import AuditEvent
 from apps.core.idempotency import _claim, idempotency_keys_purge
 from apps.core.models import IdempotencyKey
-from apps.tenants.models import Invitation
+from apps.core.rls import tenant_scope
+from apps.tenants.models import ApiKey, Invitation
 from tests.api_helpers import ApiClient, make_key
 
 pytestmark = pytest.mark.django_db
@@ -223,13 +224,14 @@ def test_concurrent_requests_with_one_key_do_the_work_once(tenant, owner):
 @pytest.mark.django_db(transaction=True)
 def test_request_while_the_first_is_still_running_is_409(tenant, owner):
     secret = make_key(tenant, owner)
+    caller = f"api_key:{ApiKey.objects.get().pk}"
     body = {"email": "slow@example.in", "role": "staff"}
     claimed, release = threading.Event(), threading.Event()
 
     def first_request_in_progress():
         try:
-            with transaction.atomic():
-                _claim(tenant=tenant, key="slow-1", fingerprint="x")
+            with tenant_scope(tenant.pk), transaction.atomic():  # as the first request, for the shop
+                _claim(tenant=tenant, caller=caller, key="slow-1", fingerprint="x")
                 claimed.set()
                 release.wait(20)
                 transaction.set_rollback(True)

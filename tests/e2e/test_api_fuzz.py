@@ -35,7 +35,7 @@ def test_schemathesis_finds_no_server_error_or_schema_mismatch(live_server, tmp_
         [
             st,
             "run",
-            f"{live_server.url}/api/schema/",
+            f"{live_server.url}/openapi.json",
             "--header",
             f"Authorization: Bearer {secret}",
             "--checks",

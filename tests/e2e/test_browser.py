@@ -31,10 +31,11 @@ def test_sign_up_and_land_on_the_dashboard(page, live_server):
     page.get_by_label("Shop or workspace name").fill("Shah Jewels")
     page.get_by_label("State").select_option("24")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="Shah Jewels").is_visible()
-    assert "Welcome to Tijori" in page.content()
+    page.wait_for_url(f"{live_server.url}/signup/sent/")
+    assert page.get_by_role("heading", name="Check your e-mail").is_visible()
     assert Tenant.objects.get().state_code == "24"
+    _login(page, live_server.url, "priya@shah-jewels.in", "gold-rush-2026!")
+    assert page.get_by_role("heading", name="Shah Jewels").is_visible()
 
 
 def test_signup_mistake_is_shown_next_to_the_field(page, live_server):
@@ -233,6 +234,7 @@ def test_owner_connects_their_aws_account_and_a_stack_is_built_there(
 ):
     """The owner registers a role; a worker process checks it while the page polls; the next stack goes there."""
     from apps.provisioning.models import Project, TenantAwsAccount
+    from tests.provisioning.conftest import create_execution_boundary
     from tests.workers import running_worker
 
     owner = UserFactory(email="owner@e2e-aws.in", full_name="Anil Owner")
@@ -246,6 +248,10 @@ def test_owner_connects_their_aws_account_and_a_stack_is_built_there(
         page.get_by_role("button", name="Start: show me the role to create").click()
         external_id = TenantAwsAccount.objects.get(tenant__name="Anil's builds").external_id
         expect(page.locator("#trust-policy")).to_contain_text(external_id)
+        # Step 1: the owner creates the boundary policy shown, under the name shown, in their account.
+        expect(page.locator("#boundary-name")).to_have_text("tijori-local-execution-boundary")
+        expect(page.locator("#boundary-policy")).to_contain_text('"Sid": "OwnTable"')
+        create_execution_boundary("arn:aws:iam::444455556666:role/TijoriAccess")
         page.get_by_label("Role ARN").fill("arn:aws:iam::444455556666:role/TijoriAccess")
         page.get_by_role("button", name="Save and check").click()
         # The status card polls until the worker has assumed the role.

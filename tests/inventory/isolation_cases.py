@@ -10,6 +10,7 @@ from apps.inventory.services import (
     stock_item_create,
 )
 from apps.tenants.models import Membership, Role
+from tests.inventory.conftest import PDF
 from tests.isolation import isolation_case
 
 
@@ -59,7 +60,7 @@ def _certificate(other_tenant):
         actor=_owner(other_tenant),
         kind=Certificate.Kind.STONE,
         item=_item(other_tenant),
-        upload=SimpleUploadedFile("theirs.pdf", b"%PDF-1.4 theirs", "application/pdf"),
+        upload=SimpleUploadedFile("theirs.pdf", PDF, "application/pdf"),
     )
     # Only the row matters here; the file would be left behind in the media folder. The download of
     # another tenant's certificate with its file in place is tested in test_api_batches_rates_certificates.

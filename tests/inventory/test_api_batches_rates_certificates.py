@@ -15,11 +15,9 @@ from apps.inventory.services import (
     stock_item_create,
 )
 from tests.api_helpers import ApiClient, make_key
+from tests.inventory.conftest import PDF, PNG
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
 
 
 @pytest.fixture(autouse=True)
@@ -483,7 +481,21 @@ def test_upload_retrieve_list_and_download(api, tenant, owner, certificates_dir)
         and "gia report.png" in download["Content-Disposition"]
     )
     assert "no-store" in download["Cache-Control"]
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "sandbox"
     assert len(files_in(certificates_dir)) == 1
+
+
+def test_an_upload_named_html_is_stored_and_downloaded_as_what_it_is(api, tenant, owner):
+    item = make_item(tenant, owner)
+    created = upload(api, kind="stone", item=item.pk, file=SimpleUploadedFile("poc.html", PNG, "text/html"))
+    assert created.status_code == 201, created.json()
+    certificate = Certificate.objects.get(pk=created.json()["id"])
+    assert certificate.file.name.endswith(".png") and "poc" not in certificate.file.name
+    download = api.get(created.json()["download_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert download["Content-Disposition"] == 'attachment; filename="poc.png"'
+    assert download["Content-Security-Policy"] == "sandbox"
 
 
 def test_ahc_report_for_a_batch(api, tenant, owner):
@@ -510,6 +522,8 @@ def test_ahc_report_for_a_batch(api, tenant, owner):
         ({"kind": "bis_registration", "item": "mine"}, "item", "not attached to any article"),
         ({"kind": "warranty"}, "kind", "not a valid choice"),
         ({"kind": "bis_registration", "file": "fake"}, "file", "PDF, PNG or JPEG"),
+        ({"kind": "bis_registration", "file": "not_pdf"}, "file", "can't be read as one"),
+        ({"kind": "bis_registration", "file": "not_png"}, "file", "PDF, PNG or JPEG"),
         ({"kind": "bis_registration", "file": "empty"}, "file", "empty"),
         ({"kind": "bis_registration", "file": "big"}, "file", "the limit is"),
         ({"kind": "bis_registration", "file": None}, "file", "No file was submitted"),
@@ -525,6 +539,8 @@ def test_bad_upload_is_400_on_its_field_and_keeps_nothing(
     }
     files = {
         "fake": SimpleUploadedFile("fake.pdf", b"MZ\x90\x00 executable", "application/pdf"),
+        "not_pdf": SimpleUploadedFile("x.pdf", b"%PDF-1.7\n<script>alert(1)</script>", "application/pdf"),
+        "not_png": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n<script>alert(1)</script>", "image/png"),
         "empty": SimpleUploadedFile("empty.pdf", b"", "application/pdf"),
         "big": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf"),
     }
@@ -554,9 +570,10 @@ def test_a_request_over_the_upload_limit_is_a_400(api, certificates_dir):
         "/api/v1/certificates",
         {"kind": "bis_registration", "file": huge},
         content_type=MULTIPART_CONTENT,
-        HTTP_IDEMPOTENCY_KEY="huge-1",  # the key's fingerprint reads the whole body
+        HTTP_IDEMPOTENCY_KEY="huge-1",  # keyed or not, the answer names the file's limit
     )
-    assert response.status_code == 400 and response.json()["code"] == "request_too_large"
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert "the limit is 5120 KB" in response.json()["fields"]["file"][0]
     assert not Certificate.objects.exists() and not files_in(certificates_dir)
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +13,7 @@ from apps.inventory.services import (
     hallmark_batch_send,
     stock_item_create,
 )
-from tests.inventory.conftest import PDF
+from tests.inventory.conftest import PDF, PNG
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificates_in_tmp")]
 
@@ -50,7 +52,7 @@ def test_each_kind_attaches_to_its_owner_and_is_served_only_by_link(client, tena
         actor=owner,
         kind="stone",
         item=item,
-        upload=SimpleUploadedFile("gia.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png"),
+        upload=SimpleUploadedFile("gia.png", PNG, "image/png"),
     )
     assert (bis.content_type, ahc.batch, stone.item, stone.content_type) == (
         "application/pdf",
@@ -58,7 +60,7 @@ def test_each_kind_attaches_to_its_owner_and_is_served_only_by_link(client, tena
         item,
         "image/png",
     )
-    assert bis.file.name.startswith(f"t{tenant.pk}/bis_registration/") and "bis.pdf" not in bis.file.name
+    assert bis.file.name.startswith(f"bis_registration/t{tenant.pk}/") and "bis" not in bis.stored_name
     assert AuditEvent.objects.filter(action="certificate.upload").count() == 3
     link = certificate_link(certificate=ahc, user=owner)
     client.force_login(owner)
@@ -108,3 +110,58 @@ def test_a_refused_certificate_stores_no_file(tenant, owner, tmp_path):
         upload=SimpleUploadedFile("r.pdf", PDF, "application/pdf"),
     )
     assert sum(p.is_file() for p in tmp_path.rglob("*")) == 1
+
+
+NOT_PDF = "starts like a PDF but can't be read as one"
+NOT_ACCEPTED = "must be a PDF, PNG or JPEG"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"%PDF-1.7\n<html><script>fetch('/api/v1/me')</script></html>", NOT_PDF),
+        (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", NOT_PDF),  # no pages
+        (PDF[: len(PDF) // 2], NOT_PDF),  # cut short
+        (b"\x89PNG\r\n\x1a\n<html><script>fetch('/api/v1/me')</script></html>", NOT_ACCEPTED),
+        (b"\xff\xd8\xff<html></html>", NOT_ACCEPTED),
+    ],
+    ids=["pdf-html", "pdf-no-pages", "pdf-cut-short", "png-html", "jpeg-html"],
+)
+def test_a_file_that_only_starts_like_an_accepted_type_is_refused(tenant, owner, tmp_path, content, message):
+    with pytest.raises(ValidationError) as exc:
+        certificate_upload(
+            tenant=tenant,
+            actor=owner,
+            kind="bis_registration",
+            upload=SimpleUploadedFile("bis.pdf", content, "application/pdf"),
+        )
+    assert message in str(exc.value)
+    assert not Certificate.objects.exists()
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "name, content, kind, extension",
+    [("poc.html", PNG, "image/png", "png"), ("scan.png", PDF, "application/pdf", "pdf")],
+    ids=["png-named-html", "pdf-named-png"],
+)
+def test_stored_name_is_ours_with_the_extension_of_what_the_file_is(
+    client, tenant, owner, name, content, kind, extension
+):
+    item = _item(tenant, owner)
+    certificate = certificate_upload(
+        tenant=tenant,
+        actor=owner,
+        kind="stone",
+        item=item,
+        upload=SimpleUploadedFile(name, content, "text/html"),
+    )
+    assert certificate.content_type == kind and certificate.original_name == name
+    assert re.fullmatch(rf"stone/t{tenant.pk}/[0-9a-f]{{32}}\.{extension}", certificate.file.name)
+    client.force_login(owner)
+    served = client.get(certificate_link(certificate=certificate, user=owner))
+    assert served.status_code == 200 and served["Content-Type"] == kind
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"] == "sandbox"
+    stem = name.rsplit(".", 1)[0]
+    assert served["Content-Disposition"] == f'attachment; filename="{stem}.{extension}"'

@@ -13,19 +13,22 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.rls import tenant_scope
 from apps.inventory.models import HallmarkBatch, MetalRate, Purity
 from apps.inventory.services import hallmark_batch_send, metal_rate_set, stock_item_create
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _overlap(first, second) -> list[str]:
-    """Run `first` in a transaction kept open until `second` is under way; return both outcomes."""
+def _overlap(tenant, first, second) -> list[str]:
+    """Run `first` in a transaction kept open until `second` is under way; return both outcomes.
+
+    Each runs in its own thread and connection, acting for `tenant` as a request would."""
     written, outcomes = threading.Event(), {}
 
     def run(name, call, hold):
         try:
-            with transaction.atomic():
+            with tenant_scope(tenant.pk), transaction.atomic():
                 call()
                 if hold:
                     written.set()
@@ -57,7 +60,7 @@ def test_two_batches_with_one_request_number_at_once(tenant, owner):
             sent_on=timezone.localdate(), item_ids=[item.pk],
         )  # fmt: skip
 
-    assert _overlap(send(items[0]), send(items[1])) == [
+    assert _overlap(tenant, send(items[0]), send(items[1])) == [
         "saved",
         "This request number is already used by another batch.",
     ]
@@ -70,7 +73,7 @@ def test_two_rates_for_one_purity_and_day_at_once(tenant, owner):
     def rate(value):
         return lambda: metal_rate_set(tenant=tenant, actor=owner, purity=purity, rate_per_gram=value)
 
-    outcomes = _overlap(rate("6500"), rate("6510"))
+    outcomes = _overlap(tenant, rate("6500"), rate("6510"))
     assert outcomes[0] == "saved"
     assert "just recorded by someone else" in outcomes[1]
     assert list(MetalRate.objects.for_tenant(tenant).values_list("rate_per_gram", flat=True)) == [6500]

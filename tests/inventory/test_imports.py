@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -138,7 +139,13 @@ def test_check_reports_every_error_with_its_row_and_column_and_writes_nothing(te
     assert "needs its HUID before it can be sold" in messages[(10, "huid")]
     assert counts(tenant) == before
     assert stock_import.file.storage.exists(stock_import.file.name)
-    assert stock_import.file.name.startswith(f"imports/t{tenant.pk}/")
+    assert re.fullmatch(rf"imports/t{tenant.pk}/[0-9a-f]{{32}}\.csv", stock_import.file.name)
+
+
+def test_an_uploaded_file_is_stored_under_a_name_of_ours(tenant, owner):
+    stock_import = check(tenant, owner, [{"sku": "N-1"}], name="poc.html")
+    assert stock_import.original_name == "poc.html"
+    assert re.fullmatch(rf"imports/t{tenant.pk}/[0-9a-f]{{32}}\.csv", stock_import.file.name)
 
 
 def test_run_with_good_rows_only_imports_exactly_the_good_rows(tenant, owner):

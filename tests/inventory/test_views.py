@@ -224,13 +224,20 @@ def test_stone_certificate_is_attached_and_downloaded_by_link(owner_client, tena
 
 
 @pytest.mark.usefixtures("certificates_in_tmp")
-def test_a_certificate_that_is_not_pdf_or_image_is_refused(owner_client, tenant, owner):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"MZ\x90\x00 not a pdf", "must be a PDF, PNG or JPEG"),
+        (b"%PDF-1.7\n<script>alert(1)</script>", "starts like a PDF but can&#x27;t be read as one"),
+    ],
+)
+def test_a_certificate_that_is_not_pdf_or_image_is_refused(owner_client, tenant, owner, content, message):
     item = make_item(tenant, owner)
-    upload = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    upload = SimpleUploadedFile("report.pdf", content, content_type="application/pdf")
     response = owner_client.post(
         reverse("inventory:stock_certificate", args=[item.pk]), {"file": upload}, follow=True
     )
-    assert "must be a PDF, PNG or JPEG" in response.content.decode()
+    assert message in response.content.decode()
     assert not Certificate.objects.exists()
 
 

@@ -6,6 +6,7 @@ import http.client
 import json
 import socket
 
+import boto3
 import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
@@ -96,6 +97,24 @@ def moto_server(monkeypatch, settings):
     yield endpoint
     aws.clear_cache()
     server.stop()
+
+
+def create_execution_boundary(role_arn: str) -> str:
+    """Do what the deployment, or a workspace owner, does once per account: create the boundary policy.
+
+    Acts in the account of `role_arn` through a client of its own (not Tijori's cached sessions, nor
+    its STS client), so tests that count Tijori's AssumeRole calls see none of it. Returns the ARN.
+    """
+    sts = boto3.client("sts", region_name=AWS_TEST_REGION, **aws.client_options("sts"))
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="account-setup")["Credentials"]
+    iam = boto3.client(
+        "iam", region_name=AWS_TEST_REGION, aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"],
+        **aws.client_options("iam"),
+    )  # fmt: skip
+    document = json.dumps(aws.execution_boundary_policy(account_id=aws.role_account(role_arn)))
+    created = iam.create_policy(PolicyName=aws.execution_boundary_name(), PolicyDocument=document)
+    return created["Policy"]["Arn"]
 
 
 # --- running operations and looking at what AWS holds --------------------------------------------

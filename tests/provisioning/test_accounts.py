@@ -28,7 +28,7 @@ from apps.provisioning.services import (
     orphans_sweep,
     project_create,
 )
-from tests.provisioning.conftest import AWS_TEST_REGION, live_resources
+from tests.provisioning.conftest import AWS_TEST_REGION, create_execution_boundary, live_resources
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 
@@ -53,9 +53,12 @@ def refuse_assume_role(code="AccessDenied"):
 
 @pytest.fixture
 def connect(tenant, owner, django_capture_on_commit_callbacks):
-    """Register `role_arn` and let the worker's check run (eager Celery)."""
+    """Register `role_arn` and let the worker's check run (eager Celery); the owner first creates the
+    execution roles' boundary policy in that account, as the page says, unless `boundary` is False."""
 
-    def _connect(role_arn=ROLE):
+    def _connect(role_arn=ROLE, *, boundary=True):
+        if boundary:
+            create_execution_boundary(role_arn)
         aws_account_start(tenant=tenant, actor=owner)
         with django_capture_on_commit_callbacks(execute=True):
             aws_account_connect(tenant=tenant, actor=owner, role_arn=role_arn)
@@ -161,6 +164,7 @@ def test_a_check_of_a_role_replaced_meanwhile_records_nothing(tenant, owner):
     assert aws_account_check(account_pk=account.pk, role_arn=ROLE) is None
     account.refresh_from_db()
     assert account.role_arn == OTHER_ROLE and account.status == "checking"
+    create_execution_boundary(OTHER_ROLE)
     aws_account_check(account_pk=account.pk, role_arn=OTHER_ROLE)
     account.refresh_from_db()
     assert account.status == "verified" and account.account_id == "777788889999"
@@ -179,6 +183,47 @@ def test_an_answer_for_another_account_fails_the_check(tenant, owner, connect, m
     monkeypatch.setattr(aws, "assumed_role_session", session_answering_for_another_account)
     account = connect()
     assert account.status == "failed" and "999999999999, not 444455556666" in account.check_error
+
+
+def test_a_missing_boundary_policy_fails_the_check_and_a_recheck_after_creating_it_connects(
+    tenant, owner, connect, django_capture_on_commit_callbacks
+):
+    account = connect(boundary=False)
+    assert account.status == "failed" and account.account_id == ""
+    assert account.check_error == (
+        "The permissions boundary policy tijori-local-execution-boundary does not exist in account "
+        "444455556666. Create it first (step 1 of the AWS account page), then check again."
+    )
+    assert aws.role_for(tenant) == aws.platform_role()  # no stacks go there without it
+    assert AuditEvent.objects.filter(tenant=tenant, action="aws_account.failed").count() == 1
+
+    create_execution_boundary(ROLE)
+    with django_capture_on_commit_callbacks(execute=True):
+        aws_account_recheck(tenant=tenant, actor=owner)
+    account.refresh_from_db()
+    assert account.status == "verified" and account.check_error == ""
+
+
+def test_a_role_that_may_not_read_the_boundary_policy_fails_the_check_in_words(
+    tenant, owner, connect, monkeypatch
+):
+    real_session = aws.assumed_role_session
+
+    def session_refused_get_policy(**kwargs):
+        session = real_session(**kwargs)
+        session.events.register(
+            "before-call.iam.GetPolicy", lambda **kw: (_ for _ in ()).throw(ClientError(
+                {"Error": {"Code": "AccessDenied", "Message": "not authorized to perform: iam:GetPolicy"},
+                 "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetPolicy")),
+        )  # fmt: skip
+        return session
+
+    monkeypatch.setattr(aws, "assumed_role_session", session_refused_get_policy)
+    account = connect()
+    assert (
+        account.status == "failed" and "may not read the permissions boundary policy" in account.check_error
+    )
+    assert "iam:GetPolicy" in account.check_error
 
 
 def test_recheck_and_disconnect_need_a_role(tenant, owner):
@@ -347,12 +392,20 @@ def test_owner_connects_an_account_through_the_page(
     assert '"sts:ExternalId": "' + account.external_id + '"' in page  # the trust policy to paste
     assert '"AWS": "arn:aws:iam::111122223333:root"' in page
     assert '"Sid": "OnlyAllowedRegions"' in page  # and the permission policy
+    # The boundary policy comes first, under the exact name the check looks for.
+    assert "tijori-local-execution-boundary" in page and '"Sid": "OwnTable"' in page
+    assert (
+        page.index('id="boundary-policy"')
+        < page.index('id="trust-policy"')
+        < page.index('id="permission-policy"')
+    )
 
     bad = owner_client.post(
         reverse("provisioning:aws_account_connect"), {"role_arn": "arn:aws:iam::1:role/x"}
     )
     assert bad.status_code == 422 and "not an IAM role ARN" in bad.content.decode()
 
+    create_execution_boundary(ROLE)
     with django_capture_on_commit_callbacks(execute=True):
         done = owner_client.post(reverse("provisioning:aws_account_connect"), {"role_arn": ROLE})
     assert done.status_code == 302
@@ -400,11 +453,14 @@ def test_api_connects_an_account_step_by_step(api, tenant, django_capture_on_com
         "S3Buckets",
     }
     assert api.post("/api/v1/aws-account").json()["external_id"] == started["external_id"]
+    assert started["boundary_policy_name"] == "tijori-local-execution-boundary"
+    assert {s["Sid"] for s in started["boundary_policy"]["Statement"]} == {"OwnLogGroup", "OwnTable"}
 
     bad = api.put("/api/v1/aws-account", {"role_arn": "arn:aws:iam::1:role/x"})
     assert bad.status_code in (400, 422) and "not an IAM role ARN" in bad.json()["message"]
     assert bad.json()["fields"]["role_arn"]
 
+    create_execution_boundary(ROLE)
     with django_capture_on_commit_callbacks(execute=True):
         queued = api.put("/api/v1/aws-account", {"role_arn": ROLE})
     assert queued.status_code == 202 and queued.json()["status"] == "checking"

@@ -1,6 +1,7 @@
 """Projects through the pages and the REST API, with the worker's tasks run eagerly against moto."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -131,3 +132,16 @@ def test_expensive_actions_have_a_stricter_rate_limit(
     limited = api.post(f"/api/v1/projects/{pk}/destroy")
     assert limited.status_code == 429 and "Retry-After" in limited
     assert api.get(f"/api/v1/projects/{pk}").status_code == 200  # reading is not an expensive operation
+
+
+def test_an_uploaded_bundle_is_stored_under_a_name_of_ours(api, tenant, django_capture_on_commit_callbacks):
+    pk = api.post("/api/v1/projects", {"name": "Named", "region": "ap-south-1", "tier": "small"}).json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/projects/{pk}/provision").status_code == 202
+    bundle = _bundle({"backend/app.py": "def handler(e, c):\n    return {}\n", "frontend/index.html": "hi"})
+    bundle.name = "poc.html"
+    with django_capture_on_commit_callbacks(execute=False):  # the deploy (which deletes it) is not run
+        deploy = api.post(f"/api/v1/projects/{pk}/deploy", {"bundle": bundle}, content_type=MULTIPART_CONTENT)
+    assert deploy.status_code == 202, deploy.json()
+    stored = Operation.objects.get(pk=deploy.json()["id"]).bundle.name
+    assert re.fullmatch(rf"bundles/t{tenant.pk}/[0-9a-f]{{32}}\.zip", stored)

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from apps.core.rls import tenant_scope
 from apps.provisioning.models import Project, TenantQuota
 from apps.provisioning.services import (
     Limits,
@@ -179,7 +180,7 @@ def _race(tenant, *, lock: bool) -> list[str]:
 
     def run(name: str, hold: bool) -> None:
         try:
-            with transaction.atomic():
+            with tenant_scope(tenant.pk), transaction.atomic():  # as a request for the shop would
                 _create_project(tenant, name, lock=lock)
                 if hold:
                     written.set()

@@ -17,7 +17,7 @@ from apps.provisioning.services import (
     project_create,
 )
 from apps.provisioning.services.sweeps import QUEUED_GRACE
-from tests.provisioning.conftest import AWS_TEST_REGION, live_resources
+from tests.provisioning.conftest import AWS_TEST_REGION, create_execution_boundary, live_resources
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 
@@ -68,6 +68,7 @@ def test_a_running_operation_whose_worker_vanished_is_taken_over_once_its_lease_
 
 
 def test_a_role_check_whose_message_was_lost_is_sent_again(tenant, owner):
+    create_execution_boundary("arn:aws:iam::444455556666:role/Tijori")
     aws_account_start(tenant=tenant, actor=owner)
     account = aws_account_connect(
         tenant=tenant, actor=owner, role_arn="arn:aws:iam::444455556666:role/Tijori"

@@ -98,7 +98,7 @@ def test_create_key_shows_secret_once_and_stores_only_a_hash(api, tenant):
 def test_key_role_cannot_exceed_the_makers(tenant, admin_user):
     admin_api = ApiClient(make_key(tenant, admin_user, "admin"))
     response = admin_api.post("/api/v1/api-keys", {"name": "x", "role": "owner"})
-    assert response.status_code == 409
+    assert response.status_code == 403
     assert _error(response)["code"] == "role_not_allowed"
     assert ApiKey.objects.count() == 1
 
@@ -174,7 +174,7 @@ def test_last_owner_rule_over_the_api_is_409(api, tenant, owner):
 def test_staff_may_leave_but_not_remove_others(tenant, staff_user, owner):
     staff = ApiClient(make_key(tenant, staff_user, "staff"))
     owner_m = Membership.objects.get(user=owner)
-    assert staff.delete(f"/api/v1/members/{owner_m.pk}").status_code == 409
+    assert staff.delete(f"/api/v1/members/{owner_m.pk}").status_code == 403
     me = Membership.objects.get(user=staff_user)
     assert staff.delete(f"/api/v1/members/{me.pk}").status_code == 204
 

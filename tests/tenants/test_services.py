@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.rls import tenant_scope
 from apps.tenants import services
 from apps.tenants.exceptions import AlreadyMemberError, InvitationError, LastOwnerError, RoleNotAllowedError
 from apps.tenants.models import Invitation, Membership, Role, Tenant
@@ -235,9 +236,10 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(tenant, owner):
     def demote(actor, actor_m, target):
         try:
             barrier.wait()
-            services.membership_change_role(
-                tenant=tenant, actor=actor, actor_membership=actor_m, membership=target, role=Role.STAFF
-            )
+            with tenant_scope(tenant.pk):  # each thread acts for the shop, as a request would
+                services.membership_change_role(
+                    tenant=tenant, actor=actor, actor_membership=actor_m, membership=target, role=Role.STAFF
+                )
             outcomes.append("demoted")
         except LastOwnerError:
             outcomes.append("refused")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.files.storage import FileSystemStorage, storages
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
+from apps.core.files import stored_file_response
 from apps.core.filters import MAX_ID, IdFilter
 from apps.core.idempotency import idempotent
 from apps.inventory import selectors, services
@@ -182,19 +183,9 @@ class CertificateViewSet(
             # A presigned S3 link opens for whoever holds it until it expires, API clients included.
             return HttpResponseRedirect(services.certificate_link(certificate=certificate, user=request.user))
         # A local link goes through a page that needs a browser session, so the file is sent from here.
-        try:
-            handle = certificate.file.storage.open(certificate.file.name, "rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle,
-            content_type=certificate.content_type,
-            as_attachment=True,
-            filename=certificate.original_name,
+        return stored_file_response(
+            certificate.file.storage, certificate.file.name, filename=certificate.original_name
         )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 # --- hallmarking batches -------------------------------------------------------------------------

@@ -71,7 +71,12 @@ class StockItemInput(serializers.Serializer):
     making_charge_type = serializers.ChoiceField(choices=StockItem.MakingChargeType.choices, required=False)
     making_charge_value = serializers.CharField(max_length=20, required=False)
     stone_value = serializers.CharField(max_length=20, required=False)
-    hsn_code = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    hsn_code = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text="4, 6 or 8 digits; spaces and dots are dropped.",
+    )
     huid = serializers.CharField(max_length=10, required=False, allow_blank=True)
     hallmark_status = serializers.ChoiceField(choices=StockItem.HallmarkStatus.choices, required=False)
     exemption = serializers.ChoiceField(choices=StockItem.Exemption.choices, required=False, allow_blank=True)

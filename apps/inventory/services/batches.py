@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.validators import date_check
 from apps.inventory.exceptions import BatchStateError
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
 from apps.inventory.services.certificates import certificate_upload
@@ -39,6 +40,7 @@ def hallmark_batch_send(
         errors["request_number"] = ["Enter the centre's request number."]
     if sent_on and sent_on > timezone.localdate():
         errors["sent_on"] = ["The date sent can't be in the future."]
+    date_check(sent_on, field="sent_on", label="date sent", errors=errors)
     ids = sorted(set(item_ids))
     items = list(
         StockItem.objects.for_tenant(tenant)

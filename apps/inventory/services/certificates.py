@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import posixpath
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from apps.audit.services import audit_record
-from apps.core.files import private_file_url
+from apps.core.files import image_type, pdf_is_readable, private_file_url, upload_name
+from apps.core.validators import date_check
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
 
 if TYPE_CHECKING:
@@ -19,22 +20,29 @@ if TYPE_CHECKING:
     from apps.tenants.models import Tenant
 
 MAX_BYTES = 5 * 1024 * 1024
-# Magic numbers of the accepted formats: what the bytes say, whatever the name or browser claims.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
 
 
-def _sniff(upload: UploadedFile) -> tuple[str, str]:
+def _checked_type(upload: UploadedFile) -> str:
+    """What the file is, read by a parser (whatever its name, the browser or its first bytes claim)."""
     upload.seek(0)
-    head = upload.read(16)
+    head = upload.read(5)
     upload.seek(0)
-    for signature, kind in SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    raise ValidationError({"file": ["A certificate must be a PDF, PNG or JPEG file."]})
+    if head == b"%PDF-":
+        if not pdf_is_readable(upload):
+            raise ValidationError(
+                {
+                    "file": [
+                        "This file starts like a PDF but can't be read as one: it may be damaged or "
+                        "protected by a password. Save it again as a PDF and upload that."
+                    ]
+                }
+            )
+        return "application/pdf"
+    content_type = image_type(upload, allowed=IMAGE_TYPES)
+    if content_type is None:
+        raise ValidationError({"file": ["A certificate must be a PDF, PNG or JPEG file."]})
+    return content_type
 
 
 @transaction.atomic
@@ -54,7 +62,7 @@ def certificate_upload(
         )
     if upload.size == 0:
         raise ValidationError({"file": ["The file is empty."]})
-    content_type, extension = _sniff(upload)
+    content_type = _checked_type(upload)
     owners = {
         Certificate.Kind.BIS_REGISTRATION: (batch is None and item is None),
         Certificate.Kind.AHC_REPORT: (batch is not None and item is None),
@@ -66,10 +74,10 @@ def certificate_upload(
         assert owner is None or owner.tenant_id == tenant.id
     certificate = Certificate(
         tenant=tenant, kind=kind, batch=batch, item=item, uploaded_by=actor,
-        stored_name=f"{secrets.token_hex(12)}.{extension}", original_name=(upload.name or "certificate")[-200:],
-        content_type=content_type, size=upload.size,
+        original_name=(upload.name or "certificate")[-200:], content_type=content_type, size=upload.size,
     )  # fmt: skip
-    certificate.file.save(certificate.stored_name, upload, save=False)
+    certificate.file.save(upload_name(content_type), upload, save=False)
+    certificate.stored_name = posixpath.basename(certificate.file.name)
     try:
         certificate.full_clean(validate_constraints=False)
         certificate.save()
@@ -93,7 +101,11 @@ def certificate_upload(
 def certificate_link(*, certificate: Certificate, user: User) -> str:
     """An expiring link to the file, for a user the caller has already checked may see it."""
     return private_file_url(
-        alias="certificates", name=certificate.file.name, user_id=user.pk, filename=certificate.original_name
+        alias="certificates",
+        name=certificate.file.name,
+        user_id=user.pk,
+        tenant_id=certificate.tenant_id,
+        filename=certificate.original_name,
     )
 
 
@@ -116,6 +128,7 @@ def bis_registration_update(
         errors["number"] = ["A BIS registration number has at most 40 characters."]
     if valid_until is None:
         errors["valid_until"] = ["Enter the date until which the registration is valid."]
+    date_check(valid_until, field="valid_until", label="validity date", errors=errors)
     if errors:
         raise ValidationError(errors)
     changed = (from_db.bis_registration_number, from_db.bis_registration_valid_until) != (number, valid_until)

@@ -26,6 +26,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.audit.services import AuditEntry, audit_record_many
+from apps.core.files import upload_name
+from apps.core.validators import control_character, control_character_message
 from apps.inventory.exceptions import StockImportAlreadyRun
 from apps.inventory.models import Purity, StockImport, StockItem
 from apps.inventory.selectors import purity_list
@@ -263,6 +265,21 @@ def _header(header: list[str], result: _Result) -> dict[str, int] | None:
     return index
 
 
+def _control_characters(number: int, cells: dict[str, str], result: _Result) -> bool:
+    """Report each cell that holds a control character, by row and column; True if any did.
+
+    Such a row is checked no further: other messages quote cells, and nothing may carry the
+    character on to the database (PostgreSQL refuses NUL even inside the stored error list).
+    """
+    found = False
+    for column, text in cells.items():
+        char = control_character(text)
+        if char is not None:
+            result.add(number, column, control_character_message(char))
+            found = True
+    return found
+
+
 def _row_values(cells: dict[str, str], purities: dict[str, dict[int, Purity]]) -> tuple[dict, dict]:
     """The values stock_item_prepare takes, from one row's cells, and the cells that can't be read."""
     values: dict[str, Any] = {}
@@ -310,6 +327,10 @@ def _read(*, tenant: Tenant, actor: User | None, data: bytes) -> _Result:
         return result.fail(
             None, "", "The file is empty. Start from the template: a header and one row per article."
         )
+    header = {f"column {position}": cell.strip() for position, cell in enumerate(records[0], start=1)}
+    if _control_characters(1, header, result):
+        result.unreadable = True
+        return result
     index = _header(records[0], result)
     if index is None:
         return result
@@ -350,6 +371,8 @@ def _read(*, tenant: Tenant, actor: User | None, data: bytes) -> _Result:
         return sku in taken_skus or sku in sku_in_file
 
     for number, cells, record in cells_of:
+        if _control_characters(number, cells, result):
+            continue
         values, errors = _row_values(cells, purities)
         item, item_errors = stock_item_prepare(
             tenant=tenant, actor=actor, values=values, is_sku_taken=sku_is_taken
@@ -432,7 +455,7 @@ def stock_import_check(*, tenant: Tenant, actor: User | None, upload: UploadedFi
         status=StockImport.Status.FAILED if result.unreadable else StockImport.Status.CHECKED,
     )
     _keep(stock_import, result)
-    stock_import.file.save("stock.csv", ContentFile(data), save=False)
+    stock_import.file.save(upload_name("text/csv"), ContentFile(data), save=False)
     try:
         stock_import.full_clean(validate_constraints=False)
         stock_import.save(force_insert=True)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
 from apps.inventory.services.stock import RUPEE, parse_decimal
 
@@ -36,6 +37,7 @@ def metal_rate_set(
     effective_on = effective_on or timezone.localdate()
     if effective_on > timezone.localdate():
         errors["effective_on"] = ["A rate can't be recorded for a future day."]
+    date_check(effective_on, field="effective_on", label="rate's day", errors=errors)
     if errors:
         raise ValidationError(errors)
     existing = (

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import audit_record
+from apps.gst.validators import hsn_normalise, hsn_validate
 from apps.inventory import rules
 from apps.inventory.exceptions import StockItemInUse
 from apps.inventory.models import Certificate, Metal, Purity, StockItem
@@ -79,6 +80,14 @@ def stock_item_check(item: StockItem) -> None:
             errors["stone_weight"] = ["The stone weight can't be more than the gross weight."]
         else:
             item.net_weight = item.gross_weight - item.stone_weight
+    if item.hsn_code:
+        try:
+            hsn_validate(item.hsn_code)
+        except ValidationError as exc:
+            errors["hsn_code"] = exc.messages
+    making_charge = _making_charge_error(item)
+    if making_charge:
+        errors["making_charge_value"] = [making_charge]
     if item.hallmark_status == StockItem.HallmarkStatus.EXEMPT:
         if not item.exemption:
             errors["exemption"] = ["Say why the article is exempt from hallmarking."]
@@ -109,6 +118,29 @@ def stock_item_check(item: StockItem) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def _making_charge_error(item: StockItem) -> str | None:
+    value = item.making_charge_value
+    if not isinstance(value, Decimal):
+        return None  # unreadable: its own error says so
+    if (
+        item.making_charge_type == StockItem.MakingChargeType.PERCENT
+        and value > rules.MAKING_CHARGE_MAX_PERCENT
+    ):
+        return (
+            f"A making charge of {value}% is more than {rules.MAKING_CHARGE_MAX_PERCENT:.0f}% of the metal value: "
+            "check the amount, or charge it per gram or flat."
+        )
+    if (
+        item.making_charge_type == StockItem.MakingChargeType.PER_GRAM
+        and value > rules.MAKING_CHARGE_MAX_PER_GRAM
+    ):
+        return (
+            f"A making charge of ₹{value} a gram is more than ₹{rules.MAKING_CHARGE_MAX_PER_GRAM:,.0f} a gram: "
+            "check the amount, or charge it flat."
+        )
+    return None
 
 
 def sku_generate(*, is_taken: Callable[[str], bool]) -> str:
@@ -150,7 +182,9 @@ def _parse(item: StockItem, values: dict[str, Any]) -> dict[str, list[str]]:
             value = parse_decimal(value, RUPEE, field, "amount in rupees", errors)
         elif field == "huid":
             value = huid_normalise(value)
-        elif field in ("sku", "name", "hsn_code", "exemption"):
+        elif field == "hsn_code":
+            value = hsn_normalise((value or "").strip())
+        elif field in ("sku", "name", "exemption"):
             value = (value or "").strip()
         elif field == "purity" and not isinstance(value, Purity):
             purity = Purity.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None

@@ -18,7 +18,7 @@ from apps.provisioning.services.quotas import (
     quota_lock,
     quota_usage,
 )
-from apps.provisioning.services.runner import LeaseHeld, RetryLater, operation_give_up, operation_run
+from apps.provisioning.services.runner import LeaseHeld, RetryLater, operation_run
 from apps.provisioning.services.sweeps import Orphan, operations_reap, orphans_sweep, projects_expire_due
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "aws_account_disconnect",
     "aws_account_recheck",
     "aws_account_start",
-    "operation_give_up",
     "operation_request",
     "operation_run",
     "operations_reap",

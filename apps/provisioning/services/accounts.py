@@ -1,8 +1,9 @@
 """A workspace's own AWS account: register a role there, check it from a worker, or go back.
 
 Tijori generates the ExternalId (one per workspace, never chosen by the workspace) and shows the
-trust policy and permission policy to put on the role. Registering a role ARN queues a check on
-the `aws` queue: a worker assumes the role with fresh credentials and asks STS who it is. Only a
+execution roles' permissions boundary to create first, then the trust policy and permission policy
+to put on the role. Registering a role ARN queues a check on the `aws` queue: a worker assumes the
+role with fresh credentials, asks STS who it is, and reads the boundary policy (it must exist). Only a
 role that passed the check receives new stacks (`aws.role_for`); each project keeps the role it
 was provisioned with (`aws.project_role`), so changing or removing the role never strands a live
 stack in an account Tijori no longer reaches.
@@ -12,17 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.rls import task_send
 from apps.provisioning import aws, tasks
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import TenantAwsAccount
 
 if TYPE_CHECKING:
+    import boto3
+
     from apps.accounts.models import User
     from apps.tenants.models import Tenant
 
@@ -134,13 +139,13 @@ def _queue_check(
     account.account_id, account.checked_at = "", None
     account.save()
     audit_record(tenant=account.tenant, actor=actor, action=action, target=account, summary=summary)
-    pk, role_arn = account.pk, account.role_arn
-    transaction.on_commit(lambda: tasks.aws_account_check_task.delay(pk, role_arn))
+    pk, role_arn, tenant_id = account.pk, account.role_arn, account.tenant_id
+    transaction.on_commit(lambda: task_send(tasks.aws_account_check_task, pk, role_arn, tenant_id=tenant_id))
     return account
 
 
 def aws_account_check(*, account_pk: int, role_arn: str) -> TenantAwsAccount | None:
-    """Assume `role_arn` with fresh credentials and record whether it worked (the worker's part).
+    """Assume `role_arn` afresh, find the boundary policy there, and record whether it worked.
 
     Nothing is recorded if the registered role has changed meanwhile: the newer role's own check is
     queued. Raises CheckRetry when AWS could not be asked; any other failure is recorded in words
@@ -168,7 +173,37 @@ def aws_account_check(*, account_pk: int, role_arn: str) -> TenantAwsAccount | N
             account_pk, role_arn,
             error=f"AWS answered for account {answered or '?'}, not {expected}: check the role ARN.",
         )  # fmt: skip
+    missing = _boundary_problem(session, region=region, role_arn=role_arn)
+    if missing:
+        return _check_done(account_pk, role_arn, error=missing)
     return _check_done(account_pk, role_arn, account_id=answered)
+
+
+def _boundary_problem(session: boto3.Session, *, region: str, role_arn: str) -> str:
+    """Why the account can't take stacks yet for want of the execution roles' boundary policy, or "".
+
+    Tijori creates every execution role with this boundary, so without it in the account each
+    provisioning would fail at its first step; saying so now tells the owner what to create.
+    """
+    name, account = aws.execution_boundary_name(), aws.role_account(role_arn)
+    iam = session.client("iam", region_name=region, **aws.client_options("iam"))
+    try:
+        iam.get_policy(PolicyArn=aws.execution_boundary_arn(role_arn))
+    except (BotoCoreError, ClientError) as exc:
+        if aws.is_transient(exc):
+            raise CheckRetry(aws.plain_error(exc)) from exc
+        if aws.error_code(exc) == "NoSuchEntity":
+            return (
+                f"The permissions boundary policy {name} does not exist in account {account}. "
+                "Create it first (step 1 of the AWS account page), then check again."
+            )
+        if aws.error_code(exc) in aws.ACCESS_DENIED_CODES:
+            return (
+                f"The role may not read the permissions boundary policy {name} (iam:GetPolicy): "
+                "give the role the permission policy of the AWS account page, then check again."
+            )
+        return aws.plain_error(exc)
+    return ""
 
 
 def aws_account_check_failed(*, account_pk: int, role_arn: str, reason: str) -> TenantAwsAccount | None:

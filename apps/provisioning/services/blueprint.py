@@ -126,17 +126,51 @@ def create_role(project: Project, operation: Operation) -> None:
             RoleName=resource.name,
             AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST),
             Description=f"Lambda execution role of Tijori project {project.key}",
+            PermissionsBoundary=execution_boundary(project),
             Tags=aws.tag_list(_tags(project, operation)),
         )["Role"]["Arn"]
     except ClientError as exc:
+        if _code(exc) == "NoSuchEntity":  # the role is new: what AWS could not find is the boundary
+            raise StepFailed(_missing_boundary(project)) from exc
         if _code(exc) != "EntityAlreadyExists":
             raise
-        arn = iam.get_role(RoleName=resource.name)["Role"]["Arn"]
+        role = iam.get_role(RoleName=resource.name)["Role"]
+        require_boundary(project, role)
+        arn = role["Arn"]
     # Its own log group and its own table, nothing else (put_role_policy replaces: idempotent).
     iam.put_role_policy(
         RoleName=resource.name, PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(_role_policy(project))
     )
     _mark(resource, Resource.State.CREATED, physical_id=arn)
+
+
+def execution_boundary(project: Project) -> str:
+    """The permissions boundary every execution role of the project carries, in the stack's account."""
+    return aws.execution_boundary_arn(aws.project_role(project)[0])
+
+
+def require_boundary(project: Project, role: dict) -> None:
+    """A role without the boundary (made before Tijori set one) may not be used: the policy can't fix it."""
+    if (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") != execution_boundary(project):
+        raise StepFailed(
+            f"The execution role {role['RoleName']} lacks the permissions boundary "
+            f"{aws.execution_boundary_name()}, and Tijori may not add one to an existing role. "
+            "Destroy the stack (or delete the role in AWS) and provision it again."
+        )
+
+
+def _missing_boundary(project: Project) -> str:
+    name = aws.execution_boundary_name()
+    if project.aws_role_arn:
+        account = aws.role_account(project.aws_role_arn)
+        return (
+            f"The permissions boundary policy {name} does not exist in your AWS account {account}: "
+            "create it as the AWS account page shows, then retry."
+        )
+    return (
+        f"The permissions boundary policy {name} does not exist in Tijori's AWS account: "
+        "a platform administrator must create it (docs/aws-iam.md)."
+    )
 
 
 def create_bucket(project: Project, operation: Operation) -> None:
@@ -285,7 +319,9 @@ def create_http_api(project: Project, operation: Operation) -> None:
 def verify_created(project: Project, operation: Operation) -> None:
     """Every resource answers: a provisioning that says 'deployed' really is."""
     names = {kind: ledger(project, kind) for kind in Kind.values}
-    client(project, "iam", operation).get_role(RoleName=names[Kind.ROLE].name)
+    require_boundary(
+        project, client(project, "iam", operation).get_role(RoleName=names[Kind.ROLE].name)["Role"]
+    )
     client(project, "s3", operation).head_bucket(Bucket=names[Kind.BUCKET].name)
     client(project, "dynamodb", operation).describe_table(TableName=names[Kind.TABLE].name)
     client(project, "lambda", operation).get_function(FunctionName=names[Kind.FUNCTION].name)

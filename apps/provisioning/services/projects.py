@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.files import upload_name
+from apps.core.rls import task_send
 from apps.provisioning import pricing, tasks
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
@@ -206,7 +208,7 @@ def operation_request(
         steps=[{"step": step, "label": label, "state": "waiting", "at": None} for step, label in STEPS[action]],
     )  # fmt: skip
     if bundle is not None:
-        operation.bundle.save("bundle.zip", bundle, save=False)
+        operation.bundle.save(upload_name("application/zip"), bundle, save=False)
     try:
         with transaction.atomic():
             operation.save(force_insert=True)
@@ -229,7 +231,7 @@ def operation_request(
         summary=f"{operation.get_action_display()} of {project.name} requested{who}",
     )  # fmt: skip
     operation_id = str(operation.pk)
-    transaction.on_commit(lambda: tasks.operation_run_task.delay(operation_id))
+    transaction.on_commit(lambda: task_send(tasks.operation_run_task, operation_id, tenant_id=tenant.pk))
     return operation
 
 

@@ -1,9 +1,14 @@
 """Carrying out an operation: claimed with a lease, step by step, with progress and outcome in the database.
 
-The Celery task is a thin wrapper: it calls `operation_run` and retries (with backoff) when this
-raises `RetryLater`. A delivery that finds the operation already finished, or held by a live
-worker, does nothing; one that finds a lease run out takes over (its worker vanished). Attempts
-are counted here, so a task that keeps killing its worker is failed for good after MAX_ATTEMPTS.
+The Celery task is a thin wrapper: it calls `operation_run` and, when this raises `RetryLater`,
+sends it again after the backoff the exception carries. A delivery that finds the operation
+already finished, or held by a live worker, does nothing; one that finds a lease run out takes over
+(its worker vanished). Attempts are counted here, so an operation that keeps failing, or keeps
+killing its worker, is failed for good after MAX_ATTEMPTS.
+
+While a retry is due the operation is parked: its step says "retrying" and its lease runs until the
+retry's time, so the reaper leaves it alone until then (and sends it again only if the retry's
+message was lost), and the retry itself takes it over.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from apps.provisioning.services.projects import operation_request
 
 logger = logging.getLogger(__name__)
 
-# Deliveries of one operation: the task's own transient retries (7 at most) and a few crashes.
+# Deliveries of one operation, transient retries and crashes together.
 MAX_ATTEMPTS = 10
 Action = Operation.Action
 Infra = Project.InfraState
@@ -34,7 +39,11 @@ App = Project.AppState
 
 
 class RetryLater(Exception):
-    """A transient AWS error (throttling, 5xx, connection): the task retries with backoff."""
+    """A transient AWS error (throttling, 5xx, connection): the task retries after `countdown` seconds."""
+
+    def __init__(self, reason: str, *, countdown: int) -> None:
+        super().__init__(reason)
+        self.countdown = countdown
 
 
 class LeaseHeld(Exception):
@@ -69,8 +78,12 @@ def operation_claim(operation_id: str) -> Operation | None:
         if operation is None or operation.state not in Operation.ACTIVE:
             return None
         leased = operation.lease_expires_at and operation.lease_expires_at > now
-        if operation.state == Operation.State.RUNNING and leased:
+        parked = any(entry["state"] == "retrying" for entry in operation.steps)
+        if operation.state == Operation.State.RUNNING and leased and not parked:
             raise LeaseHeld((operation.lease_expires_at - now).total_seconds())
+        for entry in operation.steps:  # taken over: a second delivery now finds it held
+            if entry["state"] == "retrying":
+                entry["state"] = "waiting"
         operation.attempts += 1
         if operation.attempts > MAX_ATTEMPTS:
             last = operation.error.removeprefix("Retrying: ") or "its worker stopped each time"
@@ -81,7 +94,9 @@ def operation_claim(operation_id: str) -> Operation | None:
         operation.state = Operation.State.RUNNING
         operation.started_at = operation.started_at or now
         operation.lease_expires_at = now + lease()
-        operation.save(update_fields=["attempts", "state", "started_at", "lease_expires_at", "updated_at"])
+        operation.save(
+            update_fields=["attempts", "state", "started_at", "lease_expires_at", "steps", "updated_at"]
+        )
         if operation.action == Action.PROVISION:
             Project.objects.filter(pk=operation.project_id).update(infra_state=Infra.PROVISIONING)
     return operation
@@ -158,27 +173,31 @@ def operation_run(operation_id: str) -> Operation | None:
             run()
             _progress(operation, step, "done")
     except Exception as exc:
-        if aws.is_transient(exc) or isinstance(exc, blueprint.IamNotReady):
+        transient = aws.is_transient(exc) or isinstance(exc, blueprint.IamNotReady)
+        reason = (
+            str(exc)
+            if isinstance(exc, blueprint.IamNotReady | blueprint.StepFailed)
+            else aws.plain_error(exc)
+        )
+        if transient and operation.attempts < MAX_ATTEMPTS:
+            countdown = aws.retry_countdown(operation.attempts)
             _progress(operation, current, "retrying")
-            reason = str(exc) if isinstance(exc, blueprint.IamNotReady) else aws.plain_error(exc)
             Operation.objects.filter(pk=operation.pk).update(
-                lease_expires_at=timezone.now(), error=f"Retrying: {reason}"
+                lease_expires_at=timezone.now() + timedelta(seconds=countdown), error=f"Retrying: {reason}"
             )
-            raise RetryLater(reason) from exc
+            raise RetryLater(reason, countdown=countdown) from exc
         logger.warning("operation %s failed at %s: %r", operation.pk, current, exc)
         _progress(operation, current, "failed")
-        message = str(exc) if isinstance(exc, blueprint.StepFailed) else aws.plain_error(exc)
-        _finish(operation, ok=False, error=message, detail=repr(exc))
+        if transient:
+            minutes = max(1, round((timezone.now() - operation.started_at).total_seconds() / 60))
+            reason = (
+                f"AWS kept failing, so Tijori stopped after {operation.attempts} attempts over "
+                f"{minutes} minute{'s' if minutes != 1 else ''}. The last problem: {reason}"
+            )
+        _finish(operation, ok=False, error=reason, detail=repr(exc))
         return operation
     _finish(operation, ok=True)
     return operation
-
-
-def operation_give_up(operation_id: str, error: str) -> None:
-    """Retries ran out on a transient error: fail the operation as a terminal error would."""
-    operation = Operation.objects.select_related("project").filter(pk=operation_id).first()
-    if operation is not None and operation.state in Operation.ACTIVE:
-        _finish(operation, ok=False, error=f"AWS kept failing, Tijori stopped retrying: {error}")
 
 
 @transaction.atomic

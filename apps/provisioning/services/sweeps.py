@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
+from apps.core.rls import task_send
 from apps.provisioning import aws, tasks
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
@@ -68,22 +69,22 @@ def operations_reap(*, now=None) -> int:
     now = now or timezone.now()
     stale = list(
         Operation.objects.filter(state=Operation.State.RUNNING, lease_expires_at__lt=now).values_list(
-            "pk", flat=True
+            "pk", "tenant_id"
         )
     ) + list(
         Operation.objects.filter(state=Operation.State.QUEUED, created_at__lt=now - QUEUED_GRACE).values_list(
-            "pk", flat=True
+            "pk", "tenant_id"
         )
     )
-    for operation_id in stale:
-        tasks.operation_run_task.delay(str(operation_id))
+    for operation_id, tenant_id in stale:
+        task_send(tasks.operation_run_task, str(operation_id), tenant_id=tenant_id)
     checks = list(
         TenantAwsAccount.objects.filter(
             status=TenantAwsAccount.Status.CHECKING, updated_at__lt=now - QUEUED_GRACE
-        ).values_list("pk", "role_arn")
+        ).values_list("pk", "role_arn", "tenant_id")
     )
-    for account_pk, role_arn in checks:
-        tasks.aws_account_check_task.delay(account_pk, role_arn)
+    for account_pk, role_arn, tenant_id in checks:
+        task_send(tasks.aws_account_check_task, account_pk, role_arn, tenant_id=tenant_id)
     return len(stale) + len(checks)
 
 

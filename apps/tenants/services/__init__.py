@@ -15,7 +15,8 @@ from apps.tenants.services.members import (
     membership_change_role,
     membership_remove,
 )
-from apps.tenants.services.tenants import tenant_create, tenant_set_active, tenant_update
+from apps.tenants.services.roles import membership_change_refusal
+from apps.tenants.services.tenants import tenant_build, tenant_create, tenant_set_active, tenant_update
 
 __all__ = [
     "api_key_authenticate",
@@ -27,8 +28,10 @@ __all__ = [
     "invitation_revoke",
     "invitation_send",
     "invitation_token",
+    "membership_change_refusal",
     "membership_change_role",
     "membership_remove",
+    "tenant_build",
     "tenant_create",
     "tenant_set_active",
     "tenant_update",

@@ -14,8 +14,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.tenants.exceptions import ApiKeyInvalid, RoleNotAllowedError
+from apps.core.validators import date_check
+from apps.tenants.exceptions import ApiKeyInvalid
 from apps.tenants.models import ApiKey, Membership, Role, Tenant
+from apps.tenants.services.roles import role_grant_refusal
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -48,10 +50,12 @@ def api_key_create(
         errors["role"] = ["Choose owner, admin or staff."]
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = ["The expiry must be in the future."]
+    date_check(expires_at, field="expires_at", label="expiry", errors=errors)
     if errors:
         raise ValidationError(errors)
-    if Role.rank(role) > Role.rank(actor_membership.role):
-        raise RoleNotAllowedError(f"You can't give a key the {Role(role).label} role: it is above your own.")
+    refusal = role_grant_refusal(actor_membership=actor_membership, role=role, what="a key")
+    if refusal is not None:
+        raise refusal
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(

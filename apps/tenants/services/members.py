@@ -14,16 +14,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.normalise import email_normalise
 from apps.audit.services import audit_record
+from apps.core.rls import task_send, tenant_scope
 from apps.tenants import tasks
-from apps.tenants.exceptions import (
-    AlreadyMemberError,
-    InvitationError,
-    LastOwnerError,
-    RoleNotAllowedError,
-)
+from apps.tenants.exceptions import AlreadyMemberError, InvitationError
 from apps.tenants.models import ApiKey, Invitation, Membership, Role, Tenant
 from apps.tenants.services.api_keys import api_key_revoke
+from apps.tenants.services.roles import (
+    membership_acts_as_self,
+    membership_change_refusal,
+    role_grant_refusal,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -31,33 +33,39 @@ if TYPE_CHECKING:
 INVITATION_SALT = "tenants.invitation"
 
 
-def _owner_count(tenant: Tenant) -> int:
-    return Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).count()
+def _membership_lock_and_check(
+    *, tenant: Tenant, actor_membership: Membership, membership: Membership, role: str | None
+) -> Membership:
+    """The member as it is now, once the team's rules allow the change (`role` None: removal).
 
-
-def _check_may_grant(*, actor_membership: Membership, role: str) -> None:
-    if Role.rank(role) > Role.rank(actor_membership.role):
-        raise RoleNotAllowedError(f"You can't give the {Role(role).label} role: it is above your own.")
+    The tenant's owner rows are locked first, so two demotions at once can't leave it with no owner.
+    """
+    owners = Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).select_for_update()
+    owner_count = len(list(owners))
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user").get(pk=membership.pk)
+    )
+    refusal = membership_change_refusal(
+        actor_membership=actor_membership, membership=membership, role=role, owner_count=owner_count
+    )
+    if refusal is not None:
+        raise refusal
+    return membership
 
 
 @transaction.atomic
 def membership_change_role(
     *, tenant: Tenant, actor: User, actor_membership: Membership, membership: Membership, role: str
 ) -> Membership:
-    """Change a member's role. Admins can't touch owners; the last owner can't be demoted."""
+    """Change a member's role, as the team's rules allow (see `membership_change_refusal`)."""
     assert membership.tenant_id == tenant.id
     if role not in Role.values:
         raise ValidationError({"role": ["Choose owner, admin or staff."]})
-    # Lock the tenant's owner rows so two demotions at once can't leave it with no owner.
-    list(Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).select_for_update())
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _membership_lock_and_check(
+        tenant=tenant, actor_membership=actor_membership, membership=membership, role=role
+    )
     if membership.role == role:
         return membership
-    _check_may_grant(actor_membership=actor_membership, role=role)
-    if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
-        raise RoleNotAllowedError("Only an owner can change another owner's role.")
-    if membership.role == Role.OWNER and _owner_count(tenant) == 1:
-        raise LastOwnerError("This is the only owner. Make someone else an owner first.")
     old = membership.get_role_display()
     membership.role = role
     membership.full_clean()
@@ -76,21 +84,12 @@ def membership_change_role(
 def membership_remove(
     *, tenant: Tenant, actor: User, actor_membership: Membership, membership: Membership
 ) -> None:
-    """Remove a member (or let a member leave). The last owner can do neither."""
+    """Remove a member, or let a member leave, as the team's rules allow (see `membership_change_refusal`)."""
     assert membership.tenant_id == tenant.id
-    list(Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).select_for_update())
-    leaving = membership.user_id == actor.id
-    if not leaving:
-        if not actor_membership.has_role(Role.ADMIN):
-            raise RoleNotAllowedError("Only owners and admins can remove members.")
-        if membership.role == Role.OWNER and actor_membership.role != Role.OWNER:
-            raise RoleNotAllowedError("Only an owner can remove another owner.")
-    if membership.role == Role.OWNER and _owner_count(tenant) == 1:
-        raise LastOwnerError(
-            "You are the only owner, so you can't leave. Make someone else an owner first."
-            if leaving
-            else "This is the only owner. Make someone else an owner first."
-        )
+    membership = _membership_lock_and_check(
+        tenant=tenant, actor_membership=actor_membership, membership=membership, role=None
+    )
+    leaving = membership_acts_as_self(actor_membership=actor_membership, membership=membership)
     email = membership.user.email
     # Keys made by someone who leaves must not outlive their access.
     for key in ApiKey.objects.for_tenant(tenant).filter(created_by=membership.user, revoked_at__isnull=True):
@@ -117,11 +116,12 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationError("This invitation link has expired. Ask for a new one.") from None
     except signing.BadSignature:
         raise InvitationError("This invitation link is not valid. Check that it was copied whole.") from None
-    invitation = (
-        Invitation.objects.select_related("tenant", "invited_by").filter(
-            pk=data.get("i"), tenant_id=data.get("t")
-        )
-    ).first()
+    with tenant_scope(data.get("t")):  # the signed link names the workspace
+        invitation = (
+            Invitation.objects.select_related("tenant", "invited_by").filter(
+                pk=data.get("i"), tenant_id=data.get("t")
+            )
+        ).first()
     if invitation is None or invitation.status == Invitation.Status.REVOKED:
         raise InvitationError("This invitation was withdrawn. Ask the shop for a new one.")
     if invitation.status == Invitation.Status.ACCEPTED:
@@ -138,10 +138,12 @@ def invitation_create(
     *, tenant: Tenant, actor: User, actor_membership: Membership, email: str, role: str
 ) -> Invitation:
     """Invite someone by e-mail. A new invitation replaces an open one for the same address."""
-    email = email.strip().lower()
+    email = email_normalise(email)
     if role not in Role.values:
         raise ValidationError({"role": ["Choose owner, admin or staff."]})
-    _check_may_grant(actor_membership=actor_membership, role=role)
+    refusal = role_grant_refusal(actor_membership=actor_membership, role=role, what="anyone")
+    if refusal is not None:
+        raise refusal
     if Membership.objects.for_tenant(tenant).filter(user__email__iexact=email).exists():
         raise AlreadyMemberError(f"{email} is already a member of {tenant.name}.")
     now = timezone.now()
@@ -166,7 +168,7 @@ def invitation_create(
         target=invitation,
         summary=f"Invited {email} as {invitation.get_role_display()}",
     )
-    transaction.on_commit(lambda: tasks.invitation_send_task.delay(invitation.pk))
+    transaction.on_commit(lambda: task_send(tasks.invitation_send_task, invitation.pk, tenant_id=tenant.pk))
     return invitation
 
 
@@ -194,7 +196,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
         raise InvitationError(f"This invitation is {invitation.get_status_display().lower()}.")
-    if user.email.lower() != invitation.email.lower():
+    if email_normalise(user.email) != email_normalise(invitation.email):
         raise InvitationError(
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
             "Sign out and open the link again."

@@ -11,16 +11,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
 
 from apps.audit.services import audit_record
+from apps.core.files import image_type, upload_name
+from apps.core.rls import tenant_scope
 from apps.gst.validators import gstin_validate
 from apps.tenants.models import Membership, Role, Tenant
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-LOGO_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+LOGO_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 
 
 def _unique_slug(name: str) -> str:
@@ -52,6 +53,21 @@ def _clean_shop_fields(*, kind: str, state_code: str, gstin: str, tenant_id: int
     return gstin
 
 
+def tenant_build(*, kind: str, name: str, state_code: str = "", gstin: str = "", address: str = "") -> Tenant:
+    """A new tenant, checked exactly as `tenant_create` checks it, but not saved."""
+    gstin = _clean_shop_fields(kind=kind, state_code=state_code, gstin=gstin)
+    tenant = Tenant(
+        kind=kind,
+        name=name.strip(),
+        slug=_unique_slug(name),
+        state_code=state_code,
+        gstin=gstin,
+        address=address.strip(),
+    )
+    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
+    return tenant
+
+
 @transaction.atomic
 def tenant_create(
     *,
@@ -63,35 +79,28 @@ def tenant_create(
     address: str = "",
 ) -> Tenant:
     """Create a tenant with `owner` as its first owner."""
-    gstin = _clean_shop_fields(kind=kind, state_code=state_code, gstin=gstin)
-    tenant = Tenant(
-        kind=kind,
-        name=name.strip(),
-        slug=_unique_slug(name),
-        state_code=state_code,
-        gstin=gstin,
-        address=address.strip(),
-    )
-    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
+    tenant = tenant_build(kind=kind, name=name, state_code=state_code, gstin=gstin, address=address)
     try:
         with transaction.atomic():
             tenant.save()
     except IntegrityError:
         raise ValidationError({"gstin": [GSTIN_TAKEN]}) from None
-    membership = Membership(tenant=tenant, user=owner, role=Role.OWNER)
-    membership.full_clean()
-    membership.save()
-    audit_record(
-        tenant=tenant,
-        actor=owner,
-        action="tenant.create",
-        target=tenant,
-        summary=f"Created {tenant.get_kind_display().lower()} “{tenant.name}”",
-    )
+    with tenant_scope(tenant.pk):  # the new tenant's first rows are written as that tenant
+        membership = Membership(tenant=tenant, user=owner, role=Role.OWNER)
+        membership.full_clean()
+        membership.save()
+        audit_record(
+            tenant=tenant,
+            actor=owner,
+            action="tenant.create",
+            target=tenant,
+            summary=f"Created {tenant.get_kind_display().lower()} “{tenant.name}”",
+        )
     return tenant
 
 
-def _validate_logo(logo: UploadedFile) -> None:
+def _logo_type(logo: UploadedFile) -> str:
+    """The logo's image type, read by Pillow: it decides the stored name, never the uploaded one."""
     if logo.size > settings.LOGO_MAX_BYTES:
         raise ValidationError(
             {
@@ -100,17 +109,10 @@ def _validate_logo(logo: UploadedFile) -> None:
                 ]
             }
         )
-    try:
-        logo.seek(0)
-        with Image.open(logo) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError({"logo": ["The logo must be a PNG, JPEG or WebP image."]}) from None
-    finally:
-        logo.seek(0)
-    if image_format not in LOGO_CONTENT_TYPES:
+    content_type = image_type(logo, allowed=LOGO_CONTENT_TYPES)
+    if content_type is None:
         raise ValidationError({"logo": ["The logo must be a PNG, JPEG or WebP image."]})
+    return content_type
 
 
 @transaction.atomic
@@ -128,8 +130,7 @@ def tenant_update(
     """Change the tenant's profile. Only the fields that changed are named in the audit trail."""
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     gstin = _clean_shop_fields(kind=tenant.kind, state_code=state_code, gstin=gstin, tenant_id=tenant.pk)
-    if logo is not None:
-        _validate_logo(logo)
+    logo_type = _logo_type(logo) if logo is not None else ""
     before = {
         "name": tenant.name,
         "state_code": tenant.state_code,
@@ -143,7 +144,7 @@ def tenant_update(
     changed = [field for field, old in before.items() if getattr(tenant, field) != old]
     old_logo = tenant.logo.name if tenant.logo else ""
     if logo is not None:
-        tenant.logo.save(logo.name, logo, save=False)
+        tenant.logo.save(upload_name(logo_type), logo, save=False)
         changed.append("logo")
     elif remove_logo and old_logo:
         tenant.logo = ""

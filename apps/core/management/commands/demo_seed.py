@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.rls import rls_bypass
 from apps.inventory import services as inventory_services
 from apps.inventory.models import Purity, StockItem
 from apps.tenants import services as tenant_services
@@ -27,8 +28,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Don't print the logins.")
 
-    @transaction.atomic
     def handle(self, *args, quiet=False, **options):
+        with rls_bypass(), transaction.atomic():  # demo data for several workspaces: platform-wide
+            self._seed(quiet=quiet)
+
+    def _seed(self, *, quiet: bool) -> None:
         if not User.objects.filter(email=SUPERADMIN).exists():
             User.objects.create_superuser(SUPERADMIN, DEMO_PASSWORD, full_name="Platform Admin")
         owner = self._user(OWNER, "Lakshmi Narayanan")

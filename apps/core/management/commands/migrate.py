@@ -1,0 +1,11 @@
+from django.core.management.commands.migrate import Command as MigrateCommand
+
+from apps.core.management.commands._owner import schema_alias
+
+
+class Command(MigrateCommand):
+    help = MigrateCommand.help + " Runs as the owner role when DATABASE_OWNER_URL is set."
+
+    def handle(self, *args, **options):
+        options["database"] = schema_alias(options["database"])
+        return super().handle(*args, **options)
