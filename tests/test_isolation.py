@@ -10,6 +10,7 @@ import tests
 from apps.audit.models import AuditEvent
 from apps.core.models import TenantQuerySet
 from apps.tenants.models import Membership, Role
+from tests.api_helpers import ApiClient, make_key
 from tests.isolation import CASES, EXEMPT, EXEMPT_NAMESPACES
 
 for module in pkgutil.walk_packages(tests.__path__, "tests."):
@@ -41,6 +42,9 @@ def test_every_url_with_an_id_has_an_isolation_case():
     )
     stale = sorted(n for n in CASES if n not in names)
     assert not stale, f"isolation cases for URLs that no longer exist: {stale}"
+    # An API URL is walked with a key as well as a session only when its case says api=True.
+    unflagged = sorted(n for n, case in CASES.items() if n.startswith("api:") != case.api)
+    assert not unflagged, f"isolation cases whose api flag does not match their URL: {unflagged}"
 
 
 @pytest.mark.django_db
@@ -68,4 +72,30 @@ def test_other_tenants_object_is_404(url_name, walls, make_client, tenant, owner
             f"{method} {url} as another tenant's owner gave {response.status_code}"
         )
     # Every change is audited, so an unchanged trail means nothing of the other tenant changed.
+    assert AuditEvent.objects.filter(tenant=other_tenant).count() == events_before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "walls",
+    [
+        "selectors and row-level security",
+        pytest.param("row-level security alone", marks=pytest.mark.postgres),
+    ],
+)
+@pytest.mark.parametrize("url_name", sorted(n for n, case in CASES.items() if case.api))
+def test_other_tenants_object_is_404_with_an_api_key(url_name, walls, tenant, owner, other_tenant, monkeypatch):
+    case = CASES[url_name]
+    kwargs = case.build(other_tenant)
+    url = reverse(url_name, kwargs=kwargs)
+    client = ApiClient(make_key(tenant, owner, "owner"))  # the key's tenant is the only thing that differs
+    events_before = AuditEvent.objects.filter(tenant=other_tenant).count()
+    if walls == "row-level security alone":
+        monkeypatch.setattr(TenantQuerySet, "for_tenant", lambda self, tenant: self.all())
+    for method in case.methods:
+        response = getattr(client, method.lower())(url)
+        assert response.status_code == 404, (
+            f"{method} {url} with another tenant's owner key gave {response.status_code}"
+        )
+        assert response["Content-Type"].startswith("application/json")
     assert AuditEvent.objects.filter(tenant=other_tenant).count() == events_before
