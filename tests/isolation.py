@@ -47,3 +47,43 @@ def isolation_case(url_name: str, *, methods: list[str] | None = None, api: bool
         return build
 
     return register
+
+
+# --- ids inside requests: list filters and request bodies -------------------------------------------
+#
+# Every API input that carries an object id (a query parameter or a body field whose schema says
+# `maximum: MAX_ID`, as IdFilter and id fields declare) needs a case too, keyed
+# "<operationId> <query|body>:<field>" (`[]` marks a list item). tests/test_isolation_inputs.py reads
+# the OpenAPI schema, so a new filter or body id cannot skip the walk either.
+
+
+@dataclass
+class Probe:
+    """One request whose `payload(id)` puts an object id where the API reads one."""
+
+    method: str
+    path: str
+    payload: Callable[[int], dict]
+    other_id: int
+    content_type: str = "application/json"
+
+
+INPUT_CASES: dict[str, Callable] = {}
+
+INPUT_EXEMPT: dict[str, str] = {
+    "metal_rates_list query:purity": "purity grades are one table shared by every tenant",
+    "metal_rates_create body:purity": "purity grades are one table shared by every tenant",
+    "stock_items_list query:purity": "purity grades are one table shared by every tenant",
+}
+
+
+def input_case(key: str):
+    """Register `build(tenant, other_tenant) -> Probe` for the id input named by `key`."""
+
+    def register(build: Callable) -> Callable:
+        if key in INPUT_CASES:
+            raise ValueError(f"two input cases for {key}")
+        INPUT_CASES[key] = build
+        return build
+
+    return register

@@ -84,7 +84,9 @@ def test_other_tenants_object_is_404(url_name, walls, make_client, tenant, owner
     ],
 )
 @pytest.mark.parametrize("url_name", sorted(n for n, case in CASES.items() if case.api))
-def test_other_tenants_object_is_404_with_an_api_key(url_name, walls, tenant, owner, other_tenant, monkeypatch):
+def test_other_tenants_object_is_404_with_an_api_key(
+    url_name, walls, tenant, owner, other_tenant, monkeypatch
+):
     case = CASES[url_name]
     kwargs = case.build(other_tenant)
     url = reverse(url_name, kwargs=kwargs)

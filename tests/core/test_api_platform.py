@@ -196,16 +196,19 @@ def test_concurrent_requests_with_one_key_do_the_work_once(tenant, owner):
     secret = make_key(tenant, owner)
     barrier = threading.Barrier(4)
     results: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
 
     def post():
         try:
-            barrier.wait()
+            barrier.wait(10)
             response = ApiClient(secret).post(
                 "/api/v1/members",
                 {"email": "race@example.in", "role": "staff"},
                 HTTP_IDEMPOTENCY_KEY="race-1",
             )
             results.append((response.status_code, response.get("Idempotent-Replayed", "")))
+        except BaseException as exc:  # a thread's failure would otherwise vanish with the thread
+            errors.append(exc)
         finally:
             connection.close()
 
@@ -213,7 +216,10 @@ def test_concurrent_requests_with_one_key_do_the_work_once(tenant, owner):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "a request never answered"
+    assert errors == [], errors
+    assert len(results) == 4, results
     assert Invitation.objects.filter(email="race@example.in").count() == 1
     assert AuditEvent.objects.filter(action="invitation.create").count() == 1
     assert sorted(results).count((201, "false")) == 1

@@ -32,10 +32,10 @@ def test_sign_up_and_land_on_the_dashboard(page, live_server):
     page.get_by_label("State").select_option("24")
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{live_server.url}/signup/sent/")
-    assert page.get_by_role("heading", name="Check your e-mail").is_visible()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     assert Tenant.objects.get().state_code == "24"
     _login(page, live_server.url, "priya@shah-jewels.in", "gold-rush-2026!")
-    assert page.get_by_role("heading", name="Shah Jewels").is_visible()
+    expect(page.get_by_role("heading", name="Shah Jewels")).to_be_visible()
 
 
 def test_signup_mistake_is_shown_next_to_the_field(page, live_server):
@@ -48,20 +48,18 @@ def test_signup_mistake_is_shown_next_to_the_field(page, live_server):
     page.get_by_label("State").select_option("24")
     page.get_by_label("GSTIN (optional)").fill("27AAPFU0939F1ZV")
     page.get_by_role("button", name="Create account").click()
-    assert (
-        page.locator("[data-field=gstin] .error")
-        .inner_text()
-        .startswith("This GSTIN is registered in Maharashtra")
+    expect(page.locator("[data-field=gstin] .error")).to_have_text(
+        re.compile(r"^This GSTIN is registered in Maharashtra")
     )
     assert not Tenant.objects.exists()
 
 
 def test_personal_workspace_hides_shop_fields(page, live_server):
     page.goto(f"{live_server.url}/signup/")
-    assert page.get_by_label("State").is_visible()
+    expect(page.get_by_label("State")).to_be_visible()
     page.get_by_label("Personal workspace").check()
-    assert not page.get_by_label("State").is_visible()
-    assert not page.get_by_label("GSTIN (optional)").is_visible()
+    expect(page.get_by_label("State")).to_be_hidden()
+    expect(page.get_by_label("GSTIN (optional)")).to_be_hidden()
 
 
 def test_invite_a_member_who_signs_up_from_the_link(browser, page, live_server):
@@ -73,27 +71,26 @@ def test_invite_a_member_who_signs_up_from_the_link(browser, page, live_server):
     page.get_by_label("E-mail address").fill("neha@e2e.in")
     page.get_by_label("Role", exact=True).select_option("admin")
     page.get_by_role("button", name="Send invitation").click()
-    assert "Invitation sent to neha@e2e.in" in page.content()
-    assert page.get_by_role("cell", name="neha@e2e.in").is_visible()
+    expect(page.get_by_text("Invitation sent to neha@e2e.in")).to_be_visible()
+    expect(page.get_by_role("cell", name="neha@e2e.in")).to_be_visible()
 
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body).group(0)
     path = link[link.index("/invitations/") :]
     newcomer = browser.new_context().new_page()
     newcomer.goto(f"{live_server.url}{path}")
-    assert newcomer.get_by_role("heading", name="Join E2E Jewellers").is_visible()
+    expect(newcomer.get_by_role("heading", name="Join E2E Jewellers")).to_be_visible()
     newcomer.get_by_label("Your name").fill("Neha")
     newcomer.get_by_label("Password", exact=True).fill("neha-pass-2026")
     newcomer.get_by_label("Password again").fill("neha-pass-2026")
     newcomer.get_by_role("button", name="Create account and join").click()
     newcomer.wait_for_url(f"{live_server.url}/")
-    assert newcomer.get_by_role("heading", name="E2E Jewellers").is_visible()
+    expect(newcomer.get_by_role("heading", name="E2E Jewellers")).to_be_visible()
     assert Membership.objects.get(tenant=tenant, user__email="neha@e2e.in").role == Role.ADMIN
 
     page.reload()
-    assert (
-        page.get_by_role("cell", name="neha@e2e.in", exact=True).count() == 1
-    )  # a member, no longer invited
-    assert "Waiting for an answer" not in page.content()
+    # a member, no longer invited
+    expect(page.get_by_role("cell", name="neha@e2e.in", exact=True)).to_have_count(1)
+    expect(page.get_by_text("Waiting for an answer")).to_have_count(0)
 
 
 def test_switch_tenant_from_the_header(page, live_server):
@@ -107,7 +104,7 @@ def test_switch_tenant_from_the_header(page, live_server):
     assert page.get_by_role("button", name="Switch").is_hidden()  # JavaScript submits on change
     page.get_by_label("Active shop or workspace").select_option(label=f"{other} · Owner")
     page.wait_for_function(f"document.querySelector('h1').innerText === '{other}'")
-    assert f"You are now working in {other}" in page.content()
+    expect(page.get_by_text(f"You are now working in {other}")).to_be_visible()
 
 
 def test_pages_fit_a_phone_screen(browser, live_server):
@@ -160,12 +157,12 @@ def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(p
     page.get_by_label("Ready for sale").check()
     page.get_by_role("button", name="Add to stock").click()
     # The sale rule is explained beside the HUID box, and nothing was saved.
-    assert "needs its HUID before it can be sold" in page.locator("[data-field=huid] .error").inner_text()
+    expect(page.locator("[data-field=huid] .error")).to_contain_text("needs its HUID before it can be sold")
     assert not StockItem.objects.exists()
     page.get_by_label("HUID").fill("rh42k9")
     page.get_by_role("button", name="Add to stock").click()
     page.wait_for_url(re.compile(r"/stock/\d+/$"))
-    assert page.get_by_text("40.250 g", exact=True).is_visible()
+    expect(page.get_by_text("40.250 g", exact=True)).to_be_visible()
 
     page.goto(f"{live_server.url}/stock/new/")
     page.get_by_label("Name").fill("Plain band")
@@ -179,7 +176,7 @@ def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(p
     page.get_by_label("Search").fill("RH42K9")
     rows = page.locator("#stock-rows tbody tr")
     expect(rows).to_have_count(1)
-    assert "Rani haar" in rows.inner_text()
+    expect(rows).to_contain_text("Rani haar")
     page.wait_for_function("location.search.includes('q=RH42K9')")
 
     page.get_by_role("link", name="Hallmarking batches").click()
@@ -191,7 +188,7 @@ def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(p
     page.wait_for_url(re.compile(r"/stock/batches/\d+/$"))
     page.get_by_label(re.compile("HUID of")).fill("pb6k01")
     page.get_by_role("button", name="Save HUIDs and mark received").click()
-    assert "received: 1 of 1 hallmarked" in page.content()
+    expect(page.get_by_text("received: 1 of 1 hallmarked")).to_be_visible()
     band = StockItem.objects.for_tenant(tenant).get(name="Plain band")
     assert band.huid == "PB6K01" and band.hallmark_status == "hallmarked"
     assert HallmarkBatch.objects.for_tenant(tenant).get().status == "received"
@@ -214,13 +211,13 @@ def test_project_tabs_with_a_real_worker(page, live_server, tmp_path, moto_serve
         page.get_by_role("button", name=re.compile(r"^Provision")).click()
         # The page polls while the worker provisions; the countdown appears once it is deployed.
         expect(page.get_by_text("Destroyed automatically at")).to_be_visible(timeout=60_000)
-        assert page.locator("#project-status .badge-res-created").count() == 5
+        expect(page.locator("#project-status .badge-res-created")).to_have_count(5)
 
         page.get_by_role("link", name="Application").click()
         page.get_by_role("button", name="Deploy").click()
         expect(page.locator("#project-status dt", has_text="Site")).to_be_visible(timeout=60_000)
         page.get_by_role("link", name="Infrastructure").click()
-        assert page.get_by_text("purge it before destroying").is_visible()
+        expect(page.get_by_text("purge it before destroying")).to_be_visible()
         page.get_by_role("button", name="Purge application first").click()
         expect(page.get_by_role("button", name="Destroy")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Destroy").click()

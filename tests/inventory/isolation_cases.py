@@ -1,4 +1,5 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import MULTIPART_CONTENT
 from django.utils import timezone
 
 from apps.inventory.models import Certificate, Purity
@@ -11,7 +12,7 @@ from apps.inventory.services import (
 )
 from apps.tenants.models import Membership, Role
 from tests.inventory.conftest import PDF
-from tests.isolation import isolation_case
+from tests.isolation import Probe, input_case, isolation_case
 
 
 def _owner(tenant):
@@ -127,3 +128,80 @@ def _import_detail(other_tenant):
     stock_import = stock_import_check(tenant=other_tenant, actor=_owner(other_tenant), upload=upload)
     stock_import.file.storage.delete(stock_import.file.name)  # only the row matters here
     return {"import_id": stock_import.pk}
+
+
+# --- ids in list filters and request bodies ----------------------------------------------------------
+
+
+def _certificate_on(other_tenant, **owner):
+    """A certificate of `other_tenant` on its batch or article, so a leaky filter would list it."""
+    kind = Certificate.Kind.AHC_REPORT if "batch" in owner else Certificate.Kind.STONE
+    certificate = certificate_upload(
+        tenant=other_tenant,
+        actor=_owner(other_tenant),
+        kind=kind,
+        upload=SimpleUploadedFile("theirs.pdf", PDF, "application/pdf"),
+        **owner,
+    )
+    certificate.file.storage.delete(certificate.file.name)  # only the row matters here
+    return certificate
+
+
+@input_case("certificates_list query:batch")
+def _filter_certificates_by_batch(tenant, other_tenant):
+    batch = _certificate_on(other_tenant, batch=_batch(other_tenant)).batch
+    return Probe("GET", "/api/v1/certificates", lambda pk: {"batch": pk}, batch.pk)
+
+
+@input_case("certificates_list query:item")
+def _filter_certificates_by_item(tenant, other_tenant):
+    item = _certificate_on(other_tenant, item=_item(other_tenant)).item
+    return Probe("GET", "/api/v1/certificates", lambda pk: {"item": pk}, item.pk)
+
+
+def _upload(kind: str, owner: str):
+    def payload(pk):
+        upload = SimpleUploadedFile("ours.pdf", PDF, "application/pdf")
+        return {"kind": kind, owner: pk, "file": upload}
+
+    return payload
+
+
+@input_case("certificates_create body:batch")
+def _certificate_for_their_batch(tenant, other_tenant):
+    return Probe(
+        "POST",
+        "/api/v1/certificates",
+        _upload("ahc_report", "batch"),
+        _batch(other_tenant).pk,
+        MULTIPART_CONTENT,
+    )
+
+
+@input_case("certificates_create body:item")
+def _certificate_for_their_item(tenant, other_tenant):
+    return Probe(
+        "POST", "/api/v1/certificates", _upload("stone", "item"), _item(other_tenant).pk, MULTIPART_CONTENT
+    )
+
+
+@input_case("hallmark_batches_create body:item_ids[]")
+def _send_their_item(tenant, other_tenant):
+    mine = _item(tenant, "Our ring").pk
+
+    def payload(pk):
+        return {"centre_name": "Our AHC", "request_number": "OURS-9", "sent_on": "2026-04-01",
+                "item_ids": [mine, pk]}  # fmt: skip
+
+    return Probe("POST", "/api/v1/hallmark-batches", payload, _item(other_tenant).pk)
+
+
+@input_case("hallmark_batches_receive_create body:huids[].item")
+def _receive_their_item(tenant, other_tenant):
+    ours = _batch(tenant)
+    theirs = _batch(other_tenant).items.get()
+
+    def payload(pk):
+        return {"received_on": timezone.localdate().isoformat(), "huids": [{"item": pk, "huid": "AB12CD"}]}
+
+    return Probe("POST", f"/api/v1/hallmark-batches/{ours.pk}/receive", payload, theirs.pk)

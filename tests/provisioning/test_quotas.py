@@ -1,23 +1,20 @@
 """Quotas: the limits that apply to a tenant, what counts against them, and each refusal's words."""
 
 import secrets
-import threading
-import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 
-from apps.core.rls import tenant_scope
 from apps.provisioning.models import Project, TenantQuota
 from apps.provisioning.services import (
     Limits,
+    project_create,
     quota_check,
     quota_limits,
-    quota_lock,
     quota_usage,
 )
+from tests.races import overlap
 
 pytestmark = pytest.mark.django_db
 
@@ -166,58 +163,27 @@ def test_an_override_lets_a_tenant_past_the_defaults(tenant):
 # --- two creations at once (PostgreSQL) ------------------------------------------------------
 
 
-def _create_project(tenant, name: str, *, lock: bool) -> None:
-    """What a project creation does: lock, check and insert in one transaction."""
-    if lock:
-        quota_lock(tenant=tenant)
-    quota_check(tenant=tenant, add_usd_month=Decimal("1.00"), new_project=True)
-    make_project(tenant, "1.00", name=name)
-
-
-def _race(tenant, *, lock: bool) -> list[str]:
-    """Two creations; the first holds its transaction open, after inserting, until the second has begun."""
-    written, outcomes = threading.Event(), {}
-
-    def run(name: str, hold: bool) -> None:
-        try:
-            with tenant_scope(tenant.pk), transaction.atomic():  # as a request for the shop would
-                _create_project(tenant, name, lock=lock)
-                if hold:
-                    written.set()
-                    time.sleep(0.5)  # the second is now waiting on the tenant's row, or past its check
-            outcomes[name] = "created"
-        except ValidationError as exc:
-            outcomes[name] = " ".join(exc.messages)
-        finally:
-            written.set()
-            connection.close()
-
-    first = threading.Thread(target=run, args=("First", True))
-    second = threading.Thread(target=lambda: (written.wait(5), run("Second", False)))
-    first.start(), second.start()
-    first.join(), second.join()
-    return [outcomes.get("First", "crashed"), outcomes.get("Second", "crashed")]
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_creations_at_the_last_free_slot_let_exactly_one_in(tenant):
+def test_two_creations_at_the_last_free_slot_let_exactly_one_in(tenant, owner):
+    """The second creation, started while the first's project is still uncommitted, waits on the
+    tenant's row (`quota_lock`) and then counts the first's project: it is refused, not let in."""
     for _ in range(9):
         make_project(tenant, "1.00")
-    assert _race(tenant, lock=True) == [
-        "created",
+
+    def create(name: str):
+        return lambda: project_create(
+            tenant=tenant, actor=owner, name=name, region="ap-south-1", tier="small"
+        )
+
+    race = overlap(tenant, create("First"), create("Second"))
+
+    assert isinstance(race.first, Project) and race.first.name == "First", race.first
+    assert race.second_waited  # held at the quota lock while the first's transaction was open
+    assert isinstance(race.second, ValidationError), race.second
+    assert race.second.messages == [
         "This workspace already has 10 projects, the most it may have. "
-        "Destroy one first, or ask Tijori to raise the limit.",
+        "Destroy one first, or ask Tijori to raise the limit."
     ]
     assert Project.objects.for_tenant(tenant).count() == 10
     assert Project.objects.for_tenant(tenant).filter(name="Second").exists() is False
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_without_the_lock_the_same_race_breaks_the_limit(tenant):
-    """The race above is real: without quota_lock the second check can't see the first's project."""
-    for _ in range(9):
-        make_project(tenant, "1.00")
-    assert _race(tenant, lock=False) == ["created", "created"]
-    assert Project.objects.for_tenant(tenant).count() == 11

@@ -1,20 +1,18 @@
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.core.rls import tenant_scope
 from apps.tenants import services
 from apps.tenants.exceptions import AlreadyMemberError, InvitationError, LastOwnerError, RoleNotAllowedError
 from apps.tenants.models import Invitation, Membership, Role, Tenant
 from tests.conftest import add_member
 from tests.factories import UserFactory, gstin_for
+from tests.races import overlap
 
 pytestmark = pytest.mark.django_db
 
@@ -227,32 +225,19 @@ def test_deactivating_keeps_everything(tenant, owner):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_owners_demoting_each_other_at_once_leave_one_owner(tenant, owner):
-    """Row locks serialise the two demotions: the second sees only one owner left and refuses."""
+    """Row locks serialise the two demotions: the second waits for the first, then sees one owner left."""
     second = add_member(tenant, Role.OWNER)
     m1, m2 = _membership(tenant, owner), _membership(tenant, second)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def demote(actor, actor_m, target):
-        try:
-            barrier.wait()
-            with tenant_scope(tenant.pk):  # each thread acts for the shop, as a request would
-                services.membership_change_role(
-                    tenant=tenant, actor=actor, actor_membership=actor_m, membership=target, role=Role.STAFF
-                )
-            outcomes.append("demoted")
-        except LastOwnerError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def demote(actor, actor_membership, target):
+        return lambda: services.membership_change_role(
+            tenant=tenant, actor=actor, actor_membership=actor_membership, membership=target, role=Role.STAFF
+        )
 
-    threads = [
-        threading.Thread(target=demote, args=(owner, m1, m2)),
-        threading.Thread(target=demote, args=(second, m2, m1)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["demoted", "refused"]
-    assert Membership.objects.for_tenant(tenant).filter(role=Role.OWNER).count() == 1
+    race = overlap(tenant, demote(owner, m1, m2), demote(second, m2, m1))
+
+    assert isinstance(race.first, Membership) and race.first.role == Role.STAFF, race.first
+    assert race.second_waited  # on the owners' rows the first demotion still held
+    assert isinstance(race.second, LastOwnerError), race.second
+    owners = Membership.objects.for_tenant(tenant).filter(role=Role.OWNER)
+    assert list(owners.values_list("user_id", flat=True)) == [owner.pk]

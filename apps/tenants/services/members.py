@@ -177,7 +177,9 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation: Invitation) ->
     assert invitation.tenant_id == tenant.id
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
-        raise InvitationError(f"This invitation is already {invitation.get_status_display().lower()}.")
+        raise InvitationError(
+            f"This invitation is already {Invitation.Status(invitation.status).label.lower()}."
+        )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(
@@ -195,7 +197,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Turn an open invitation into a membership for the user it was sent to."""
     invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
-        raise InvitationError(f"This invitation is {invitation.get_status_display().lower()}.")
+        raise InvitationError(f"This invitation is {Invitation.Status(invitation.status).label.lower()}.")
     if email_normalise(user.email) != email_normalise(invitation.email):
         raise InvitationError(
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "

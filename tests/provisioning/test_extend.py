@@ -1,0 +1,56 @@
+"""A deployed stack's expiry can be pushed back, but never past its maximum lifetime after deployment."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from apps.provisioning.exceptions import TransitionRefused
+from apps.provisioning.models import Project
+from apps.provisioning.services import project_create, project_extend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deployed(tenant, owner, settings):
+    """A stack deployed 7 hours ago (of an 8-hour maximum) that expires in 30 minutes."""
+    settings.RESOURCE_MAX_LIFETIME_MINUTES = 8 * 60
+    project = project_create(tenant=tenant, actor=owner, name="Shop site", region="ap-south-1", tier="small")
+    now = timezone.now()
+    Project.objects.filter(pk=project.pk).update(
+        infra_state=Project.InfraState.DEPLOYED,
+        deployed_at=now - timedelta(hours=7),
+        expires_at=now + timedelta(minutes=30),
+    )
+    project.refresh_from_db()
+    return project
+
+
+def test_extending_stops_at_the_maximum_lifetime_after_deployment(api, tenant, deployed):
+    latest = deployed.deployed_at + timedelta(hours=8)
+
+    response = api.post(f"/api/v1/projects/{deployed.pk}/extend", {"minutes": 600})
+
+    assert response.status_code == 200, response.content
+    assert parse_datetime(response.json()["expires_at"]) == latest
+    deployed.refresh_from_db()
+    assert deployed.expires_at == latest
+
+
+def test_a_stack_at_its_maximum_lifetime_is_refused_and_keeps_its_expiry(tenant, owner, deployed):
+    latest = deployed.deployed_at + timedelta(hours=8)
+    project_extend(tenant=tenant, actor=owner, project=deployed, minutes=60)  # 30 min left, capped at 8 h
+
+    with pytest.raises(TransitionRefused, match="already lives the longest allowed"):
+        project_extend(tenant=tenant, actor=owner, project=deployed, minutes=1)
+
+    deployed.refresh_from_db()
+    assert deployed.expires_at == latest
+
+
+def test_a_short_extension_adds_its_minutes_to_the_current_expiry(tenant, owner, deployed):
+    before = deployed.expires_at
+    project = project_extend(tenant=tenant, actor=owner, project=deployed, minutes=15)
+    assert project.expires_at == before + timedelta(minutes=15)
