@@ -9,7 +9,7 @@ AWS_EMULATOR_PORT ?= 5055
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench check-deploy docker-config clean
+.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench mutate check-deploy docker-config clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,9 @@ shell: $(STAMP) ## Django shell
 
 bench: $(STAMP) ## Load-test gunicorn with locust and time a 10,000-row stock import on a seeded PostgreSQL bench database
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m tests.benchmarks.run
+
+mutate: $(STAMP) ## Mutation-test the rule modules (Cosmic Ray, ~25 min); prints kill rate and survivors
+	$(BIN)/python tests/mutation/run.py $(MUTATE_ARGS)
 
 check-deploy: $(STAMP) ## manage.py check --deploy under production settings (with throwaway secrets)
 	DJANGO_SETTINGS_MODULE=config.settings.production \
