@@ -33,7 +33,7 @@ db-roles: $(STAMP) ## PostgreSQL: create the owner, app and platform roles and t
 seed: migrate ## Load the demo data (idempotent)
 	$(BIN)/python manage.py demo_seed
 
-run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator (Ctrl-C stops all)
+run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator, restarting any that exits (Ctrl-C stops all)
 	@echo ""
 	@echo "  Tijori is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker, beat and the AWS emulator)"
 	@echo ""
@@ -41,7 +41,7 @@ run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator (
 	TIJORI_SITE_URL=http://127.0.0.1:$(PORT) \
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(AWS_EMULATOR_PORT) \
 	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-south-1 \
-	$(BIN)/honcho -f Procfile start
+	$(BIN)/python manage.py run_embedded --procfile Procfile
 
 test: $(STAMP) ## Run the whole test suite (SQLite, or PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)

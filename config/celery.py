@@ -11,13 +11,14 @@ app = Celery("tijori")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-
-def _ensure_filesystem_broker_folders() -> None:
-    """kombu's filesystem transport dies with 'Cannot read file' if its folders are missing."""
-    options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-        if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
+SQLITE_BROKER_PREFIX = "sqla+sqlite:///"
 
 
-app.on_after_configure.connect(lambda sender, **kwargs: _ensure_filesystem_broker_folders(), weak=False)
+def _ensure_sqlite_broker_folder() -> None:
+    """SQLite creates the broker's file but not its folder (var/celery on a fresh clone)."""
+    url = app.conf.broker_url or ""
+    if url.startswith(SQLITE_BROKER_PREFIX):
+        Path(url.removeprefix(SQLITE_BROKER_PREFIX)).parent.mkdir(parents=True, exist_ok=True)
+
+
+app.on_after_configure.connect(lambda sender, **kwargs: _ensure_sqlite_broker_folder(), weak=False)

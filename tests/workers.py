@@ -37,37 +37,35 @@ def running_worker(
 ):
     """Start a worker process, point this process's producer at the same broker, stop both after.
 
-    Without REDIS_URL the broker is kombu's filesystem transport in a folder of this test only.
+    Without REDIS_URL the broker is the embedded one (kombu's SQLAlchemy transport) on an SQLite file
+    of this test only.
     `pool="prefork"` runs one child process (killable on its own); `module` replaces `celery` as the
     program, for a test that starts the worker through a wrapper. Yields the Popen; the worker's
     log is at tmp_path / "worker.log".
     """
-    folder = tmp_path / "celery"  # what settings make of TIJORI_VAR_DIR in the worker
-    (folder / "out").mkdir(parents=True, exist_ok=True)
-    (folder / "processed").mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "celery"
+    folder.mkdir(parents=True, exist_ok=True)
+    embedded_broker = not settings.CELERY_BROKER_URL.startswith("redis")
+    broker_url = (
+        f"sqla+sqlite:///{folder / 'broker.sqlite3'}" if embedded_broker else settings.CELERY_BROKER_URL
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DATABASE_URL": database_url_of_this_run(),
         "TIJORI_VAR_DIR": str(tmp_path),
+        "CELERY_BROKER_URL": broker_url,
         **(extra_env or {}),
     }
     saved = {
         "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_transport_options": celery_app.conf.broker_transport_options,
+        "broker_url": celery_app.conf.broker_url,
     }
     celery_app.conf.task_always_eager = False
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        celery_app.conf.broker_transport_options = {
-            "data_folder_in": str(folder / "out"),
-            "data_folder_out": str(folder / "out"),
-            "processed_folder": str(folder / "processed"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-        }
+    celery_app.conf.broker_url = broker_url
     _reset_producer_pool()
-    if settings.CELERY_BROKER_URL.startswith("redis"):
+    if not embedded_broker:
         celery_app.control.purge()
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
@@ -106,7 +104,7 @@ def running_worker(
             worker.wait()
         log.close()
         celery_app.conf.task_always_eager = saved["task_always_eager"]
-        celery_app.conf.broker_transport_options = saved["broker_transport_options"]
+        celery_app.conf.broker_url = saved["broker_url"]
         _reset_producer_pool()
 
 

@@ -6,10 +6,8 @@ Details of a failure (hosts, error texts) go to the log, never into the answer, 
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,13 +34,6 @@ def check_cache() -> None:
 def check_broker() -> None:
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS or {}
     url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):
-        for key in ("data_folder_in", "data_folder_out"):
-            folder = Path(options[key])
-            folder.mkdir(parents=True, exist_ok=True)
-            if not os.access(folder, os.W_OK | os.R_OK):
-                raise RuntimeError(f"broker folder {folder} is not writable")
-        return
     with Connection(url, connect_timeout=2, transport_options=options) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
 

@@ -250,16 +250,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# Embedded default: kombu's SQLAlchemy transport on an SQLite file, safe with several processes (the
+# filesystem transport raced: a worker read a half-written message file and died). It has no
+# visibility timeout, so a task lost with its worker is sent again by the reapers, not the broker.
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    default=REDIS_URL or f"sqla+sqlite:///{(CELERY_DATA_DIR / 'broker.sqlite3').resolve()}",
+)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_DATA_DIR / "out"),
-        "data_folder_out": str(CELERY_DATA_DIR / "out"),
-        "processed_folder": str(CELERY_DATA_DIR / "processed"),
-        "control_folder": str(CELERY_DATA_DIR / "control"),
-        "store_processed": False,
-    }
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # These go to SQLAlchemy's create_engine: wait for another process's write instead of failing.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
 elif CELERY_BROKER_URL.startswith("redis"):
     # Above every task's hard time limit, so a long task is never handed to a second worker.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 2}
@@ -302,6 +303,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
 }
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # The SQLAlchemy transport keeps every delivered message as a row; delete them.
+    CELERY_BEAT_SCHEDULE["broker-delivered-purge"] = {
+        "task": "apps.core.tasks.broker_delivered_purge_task",
+        "schedule": crontab(minute="*/10"),
+    }
+if env.bool("TIJORI_BEAT_EVERY_MINUTE", default=False):
+    # Soak tests: every beat job due each minute, so a short run sees them all fire together.
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = crontab()
+# Extra task modules the worker loads, e.g. tests.soak.tasks for the soak test. Default: none.
+CELERY_IMPORTS = env.list("CELERY_IMPORTS", default=[])
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
