@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -170,3 +171,19 @@ def live_resources(project) -> dict[str, list]:
             if r["RoleName"].startswith(prefix)
         ],
     }
+
+
+def deployed_project(tenant, owner, *, deployed_ago: timedelta, expires_in: timedelta):
+    """A project recorded as deployed `deployed_ago`, due to expire in `expires_in` (no AWS involved)."""
+    from django.utils import timezone
+
+    from apps.provisioning.models import Project
+    from apps.provisioning.services import project_create
+
+    project = project_create(tenant=tenant, actor=owner, name="Shop site", region="ap-south-1", tier="small")
+    now = timezone.now()
+    Project.objects.filter(pk=project.pk).update(
+        infra_state=Project.InfraState.DEPLOYED, deployed_at=now - deployed_ago, expires_at=now + expires_in
+    )
+    project.refresh_from_db()
+    return project

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Project
-from apps.provisioning.services import project_create, project_extend
+from apps.provisioning.services import project_extend
+from tests.provisioning.conftest import deployed_project
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +16,7 @@ pytestmark = pytest.mark.django_db
 def deployed(tenant, owner, settings):
     """A stack deployed 7 hours ago (of an 8-hour maximum) that expires in 30 minutes."""
     settings.RESOURCE_MAX_LIFETIME_MINUTES = 8 * 60
-    project = project_create(tenant=tenant, actor=owner, name="Shop site", region="ap-south-1", tier="small")
-    now = timezone.now()
-    Project.objects.filter(pk=project.pk).update(
-        infra_state=Project.InfraState.DEPLOYED,
-        deployed_at=now - timedelta(hours=7),
-        expires_at=now + timedelta(minutes=30),
-    )
-    project.refresh_from_db()
-    return project
+    return deployed_project(tenant, owner, deployed_ago=timedelta(hours=7), expires_in=timedelta(minutes=30))
 
 
 def test_extending_stops_at_the_maximum_lifetime_after_deployment(api, tenant, deployed):

@@ -4,11 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.provisioning.models import Project
-from apps.provisioning.services import project_create
+from tests.provisioning.conftest import deployed_project
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +15,9 @@ pytestmark = pytest.mark.django_db
 def deployed(tenant, owner, settings):
     """Deployed 7 h 15 min ago, of an 8-hour maximum lifetime; due to expire in 10 minutes."""
     settings.RESOURCE_MAX_LIFETIME_MINUTES = 8 * 60
-    project = project_create(tenant=tenant, actor=owner, name="Shop site", region="ap-south-1", tier="small")
-    now = timezone.now()
-    Project.objects.filter(pk=project.pk).update(
-        infra_state=Project.InfraState.DEPLOYED,
-        deployed_at=now - timedelta(hours=7, minutes=15),
-        expires_at=now + timedelta(minutes=10),
+    return deployed_project(
+        tenant, owner, deployed_ago=timedelta(hours=7, minutes=15), expires_in=timedelta(minutes=10)
     )
-    project.refresh_from_db()
-    return project
 
 
 def _extend(client, project, minutes):
