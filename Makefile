@@ -31,7 +31,7 @@ db-roles: $(STAMP) ## PostgreSQL: create the owner, app and platform roles and t
 	$(BIN)/python manage.py db_roles
 
 seed: migrate ## Load the demo data (idempotent)
-	$(BIN)/python manage.py demo_seed
+	$(BIN)/python manage.py demo_seed --url http://127.0.0.1:$(PORT)
 
 run: seed ## Migrate, load demo data, start web + worker + beat + AWS emulator, restarting any that exits (Ctrl-C stops all)
 	@echo ""

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
 from apps.core.views import api_docs_view
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
     path("api/docs/", api_docs_view, name="api-docs"),
+    # Where integrators guess the docs are.
+    re_path(r"^api-docs/?$", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
     path("admin/stats/", admin.site.admin_view(provisioning_stats_view), name="admin-stats"),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,40 @@ def _user_build(*, email: str, full_name: str, password: str) -> User:
     return user
 
 
+# The signup form names the tenant's fields after what they are for; the model names them plainly.
+SIGNUP_TENANT_FIELDS = {"kind": "tenant_kind", "name": "tenant_name"}
+
+
+def user_signup_check(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    tenant_kind: str,
+    tenant_name: str,
+    state_code: str = "",
+    gstin: str = "",
+) -> User:
+    """Every check of a signup at once (account and tenant), so a form shows all its errors together.
+
+    Returns the account, built and unsaved; raises one ValidationError keyed by the signup form's fields.
+    """
+    errors: dict[str, list[str]] = {}
+    user = None
+    try:
+        user = _user_build(email=email, full_name=full_name, password=password)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        tenant_build(kind=tenant_kind, name=tenant_name, state_code=state_code, gstin=gstin)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(SIGNUP_TENANT_FIELDS.get(field, field), []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return user
+
+
 @transaction.atomic
 def user_signup(
     *,
@@ -54,8 +88,15 @@ def user_signup(
     account e-mails lately) sends neither e-mail but changes nothing else.
     """
     existing = user_get_by_email(email=email)
-    user = _user_build(email=email, full_name=full_name, password=password)
-    tenant_build(kind=tenant_kind, name=tenant_name, state_code=state_code, gstin=gstin)
+    user = user_signup_check(
+        email=email,
+        full_name=full_name,
+        password=password,
+        tenant_kind=tenant_kind,
+        tenant_name=tenant_name,
+        state_code=state_code,
+        gstin=gstin,
+    )
     if existing is None:
         try:
             with transaction.atomic():

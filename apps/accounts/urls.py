@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from apps.accounts import views
+from apps.core.decorators import post_only
 
 app_name = "accounts"
 
@@ -9,7 +10,7 @@ urlpatterns = [
     path("signup/", views.signup_view, name="signup"),
     path("signup/sent/", views.signup_done_view, name="signup_done"),
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", post_only("accounts:login")(auth_views.LogoutView.as_view()), name="logout"),
     path("account/", views.account_view, name="account"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

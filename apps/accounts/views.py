@@ -38,8 +38,29 @@ def signup_view(request):
             form_add_service_error(form, exc)
         else:
             return redirect("accounts:signup_done")
+    elif request.method == "POST":
+        _signup_errors_add(form)
     status = 422 if form.errors else 200
     return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+def _signup_errors_add(form: SignupForm) -> None:
+    """Add the service's verdict on the fields the form found valid, so every error shows in one round."""
+    data = form.cleaned_data
+    try:
+        services.user_signup_check(
+            email=data.get("email") or "",
+            full_name=data.get("full_name") or "",
+            password=data.get("password1") or "",
+            tenant_kind=data.get("tenant_kind") or "",
+            tenant_name=data.get("tenant_name") or "",
+            state_code=data.get("state_code") or "",
+            gstin=data.get("gstin") or "",
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field in data and not form.has_error(field):
+                form.add_error(field, messages)
 
 
 @require_GET

@@ -1,5 +1,7 @@
 from django import forms
 
+from apps.audit.actions import action_group_label
+
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Kind", required=False)
@@ -10,7 +12,5 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], actors: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "All kinds")] + [
-            (a, a.replace("_", " ").capitalize()) for a in actions
-        ]
+        self.fields["action"].choices = [("", "All kinds")] + [(a, action_group_label(a)) for a in actions]
         self.fields["actor"].choices = [("", "Anyone"), *actors]

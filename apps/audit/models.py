@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.audit.actions import action_label
 from apps.core.models import TenantQuerySet
 
 
@@ -72,3 +73,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEventImmutable("Audit events cannot be deleted; see audit_retention_purge.")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)

@@ -10,9 +10,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.selectors import audit_event_list
+from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
 from apps.inventory import selectors, services
@@ -145,7 +146,7 @@ def stock_edit_view(request, item_id: int):
     return _item_form_page(request, form, item=item, status=422 if form.errors else 200)
 
 
-@require_POST
+@post_only("inventory:stock_detail", "item_id")
 @tenant_view(Role.ADMIN)
 def stock_delete_view(request, item_id: int):
     item = selectors.stock_item_get(tenant=request.tenant, item_id=item_id)
@@ -174,7 +175,7 @@ def _attach_certificate(request, *, kind: str, done: str, **owner):
         messages.success(request, done)
 
 
-@require_POST
+@post_only("inventory:stock_detail", "item_id")
 @tenant_view()
 def stock_certificate_view(request, item_id: int):
     item = selectors.stock_item_get(tenant=request.tenant, item_id=item_id)
@@ -274,7 +275,7 @@ def batch_detail_view(request, batch_id: int):
     return _batch_page(request, selectors.hallmark_batch_get(tenant=request.tenant, batch_id=batch_id))
 
 
-@require_POST
+@post_only("inventory:batch_detail", "batch_id")
 @tenant_view()
 def batch_receive_view(request, batch_id: int):
     batch = selectors.hallmark_batch_get(tenant=request.tenant, batch_id=batch_id)
@@ -301,7 +302,7 @@ def batch_receive_view(request, batch_id: int):
     return _batch_page(request, batch, receive_form=form, status=422)
 
 
-@require_POST
+@post_only("inventory:batch_detail", "batch_id")
 @tenant_view()
 def batch_report_view(request, batch_id: int):
     batch = selectors.hallmark_batch_get(tenant=request.tenant, batch_id=batch_id)
@@ -372,7 +373,7 @@ def compliance_view(request):
     return _compliance_page(request)
 
 
-@require_POST
+@post_only("inventory:compliance")
 @tenant_view(Role.ADMIN)
 def bis_registration_view(request):
     form = BisRegistrationForm(request.POST, request.FILES)

@@ -10,8 +10,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
 from apps.provisioning import aws, pricing, selectors, services
@@ -131,19 +132,19 @@ def _request(request, project_id: int, action: str, back: str, **extra):
     return redirect(back, project_id=project.pk)
 
 
-@require_POST
+@post_only("provisioning:infrastructure", "project_id")
 @tenant_view(Role.ADMIN)
 def provision_view(request, project_id: int):
     return _request(request, project_id, Operation.Action.PROVISION, "provisioning:infrastructure")
 
 
-@require_POST
+@post_only("provisioning:infrastructure", "project_id")
 @tenant_view(Role.ADMIN)
 def destroy_view(request, project_id: int):
     return _request(request, project_id, Operation.Action.DESTROY, "provisioning:infrastructure")
 
 
-@require_POST
+@post_only("provisioning:application", "project_id")
 @tenant_view(Role.ADMIN)
 def deploy_view(request, project_id: int):
     """A refused bundle re-renders the Application tab with the reason under the form (422)."""
@@ -168,7 +169,7 @@ def deploy_view(request, project_id: int):
     return render(request, "provisioning/project_application.html", context, status=422)
 
 
-@require_POST
+@post_only("provisioning:application", "project_id")
 @tenant_view(Role.ADMIN)
 def purge_view(request, project_id: int):
     """Purge from either tab, and come back to it (from Infrastructure, the Destroy button is next)."""
@@ -176,7 +177,7 @@ def purge_view(request, project_id: int):
     return _request(request, project_id, Operation.Action.PURGE_APP, f"provisioning:{back}")
 
 
-@require_POST
+@post_only("provisioning:infrastructure", "project_id")
 @tenant_view(Role.ADMIN)
 def extend_view(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
@@ -229,14 +230,14 @@ def aws_account_view(request):
     return render(request, "provisioning/aws_account.html", context)
 
 
-@require_POST
+@post_only("provisioning:aws_account")
 @tenant_view(Role.OWNER)
 def aws_account_start_view(request):
     services.aws_account_start(tenant=request.tenant, actor=request.user)
     return redirect("provisioning:aws_account")
 
 
-@require_POST
+@post_only("provisioning:aws_account")
 @tenant_view(Role.OWNER)
 def aws_account_connect_view(request):
     form = AwsAccountForm(request.POST)
@@ -266,13 +267,13 @@ def _account_action(request, service, done: str):
     return redirect("provisioning:aws_account")
 
 
-@require_POST
+@post_only("provisioning:aws_account")
 @tenant_view(Role.OWNER)
 def aws_account_recheck_view(request):
     return _account_action(request, services.aws_account_recheck, "Tijori is checking the connection again.")
 
 
-@require_POST
+@post_only("provisioning:aws_account")
 @tenant_view(Role.OWNER)
 def aws_account_disconnect_view(request):
     return _account_action(

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts import services as account_services
 from apps.accounts.forms import InvitedSignupForm
 from apps.accounts.selectors import user_exists
 from apps.accounts.views import MODEL_BACKEND
 from apps.audit.selectors import audit_event_list
+from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error
 from apps.core.rls import tenant_activate
@@ -46,7 +47,7 @@ def dashboard_view(request):
     return render(request, "tenants/dashboard.html", context)
 
 
-@require_POST
+@post_only("tenants:dashboard")
 @login_required
 def tenant_switch_view(request):
     try:
@@ -155,7 +156,7 @@ def team_view(request):
     return render(request, "tenants/team.html", _team_context(request))
 
 
-@require_POST
+@post_only("tenants:team")
 @tenant_view(Role.ADMIN)
 def invitation_create_view(request):
     form = InviteForm(request.POST, actor_role=request.membership.role)
@@ -176,7 +177,7 @@ def invitation_create_view(request):
     return render(request, "tenants/team.html", _team_context(request, invite_form=form), status=422)
 
 
-@require_POST
+@post_only("tenants:team")
 @tenant_view(Role.ADMIN)
 def invitation_revoke_view(request, invitation_id: int):
     invitation = selectors.invitation_get(tenant=request.tenant, invitation_id=invitation_id)
@@ -196,7 +197,7 @@ def _team_refused(request, exc: ApplicationError):
     return render(request, "tenants/team.html", _team_context(request), status=status)
 
 
-@require_POST
+@post_only("tenants:team")
 @tenant_view(Role.ADMIN)
 def member_role_view(request, membership_id: int):
     membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
@@ -218,7 +219,7 @@ def member_role_view(request, membership_id: int):
     return redirect("tenants:team")
 
 
-@require_POST
+@post_only("tenants:team")
 @tenant_view()
 def member_remove_view(request, membership_id: int):
     membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
@@ -324,7 +325,7 @@ def api_keys_view(request):
     return render(request, "tenants/api_keys.html", _api_keys_context(request, form=form), status=422)
 
 
-@require_POST
+@post_only("tenants:api_keys")
 @tenant_view(Role.ADMIN)
 def api_key_revoke_view(request, api_key_id: int):
     key = selectors.api_key_get(tenant=request.tenant, api_key_id=api_key_id)

@@ -146,3 +146,31 @@ def test_logout_needs_post_and_ends_the_session(owner_client):
     response = owner_client.get(reverse("tenants:dashboard"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_signup_shows_every_fields_error_in_one_round(client):
+    """Form checks (the address) and service checks (password strength, state, GSTIN) answer together."""
+    bad = {
+        "email": "not-an-email",
+        "password1": "12345678901",
+        "password2": "12345678901",
+        "state_code": "",
+        "gstin": "27AAPFU0939F1ZX",
+    }
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, **bad})
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert set(errors) == {"email", "password1", "state_code", "gstin"}
+    assert "valid email" in str(errors["email"])
+    assert "entirely numeric" in str(errors["password1"])
+    assert "Choose the state" in str(errors["state_code"])
+    assert "check digit" in str(errors["gstin"])
+    assert not User.objects.exists() and not Tenant.objects.exists()
+
+
+def test_signup_with_only_service_errors_shows_them_all(client):
+    bad = {"password1": "12345678901", "password2": "12345678901", "state_code": ""}
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, **bad})
+    assert response.status_code == 422
+    assert set(response.context["form"].errors) == {"password1", "state_code"}
+    assert not User.objects.exists() and not Tenant.objects.exists()

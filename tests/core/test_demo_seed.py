@@ -1,7 +1,11 @@
 """`make run` loads the demo data on every start: the second run must find it all and change nothing."""
 
+from io import StringIO
+from pathlib import Path
+
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 
 from apps.accounts.models import User
@@ -35,3 +39,24 @@ def test_seeding_twice_changes_nothing_the_second_time():
     assert _every_row() == first  # not one row added, removed or changed (passwords and audit trail too)
     for email in (SUPERADMIN, OWNER, STAFF, BUILDER):
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
+
+
+def test_seed_prints_the_address_it_is_given_not_port_8000():
+    out = StringIO()
+    call_command("demo_seed", url="http://127.0.0.1:8123/", stdout=out)
+    printed = out.getvalue()
+    assert "Open          http://127.0.0.1:8123/\n" in printed
+    assert "(http://127.0.0.1:8123/admin/)" in printed
+    assert ":8000" not in printed
+
+
+def test_seed_prints_the_site_url_by_default(settings):
+    settings.SITE_URL = "http://127.0.0.1:8124"
+    out = StringIO()
+    call_command("demo_seed", stdout=out)
+    assert "Open          http://127.0.0.1:8124/\n" in out.getvalue()
+
+
+def test_make_seed_passes_the_port_it_serves_on():
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    assert "demo_seed --url http://127.0.0.1:$(PORT)" in makefile

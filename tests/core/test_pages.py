@@ -70,3 +70,15 @@ def test_every_admin_page_opens_for_a_super_admin(tenant, owner):
 def test_admin_is_closed_to_shop_owners(owner_client):
     response = owner_client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_pages_declare_indian_english_so_date_boxes_read_day_first(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert '<html lang="en-IN">' in page
+
+
+@pytest.mark.parametrize("address", ["/api-docs", "/api-docs/"])
+def test_api_docs_guesses_lead_to_the_api_docs(client, address):
+    response = client.get(address)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("api-docs") == "/api/docs/"

@@ -71,7 +71,7 @@ def test_correcting_todays_rate_replaces_it_and_is_audited(tenant, owner):
     metal_rate_set(tenant=tenant, actor=owner, purity=p22(), rate_per_gram="6550")
     assert MetalRate.objects.for_tenant(tenant).get().rate_per_gram == Decimal("6550.00")
     assert (
-        "corrected from ₹6500.00 to ₹6550.00/g"
+        "corrected from ₹6,500.00 to ₹6,550.00/g"
         in AuditEvent.objects.filter(action="rate.set").first().summary
     )
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.templatetags.money import inr
 from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
 from apps.inventory.services.stock import RUPEE, parse_decimal
@@ -58,10 +59,10 @@ def metal_rate_set(
         raise ValidationError(
             {"rate_per_gram": ["This rate was just recorded by someone else; look at it and try again."]}
         ) from None
-    change = f"corrected from ₹{old} to" if old is not None else "set to"
+    change = f"corrected from {inr(old)} to" if old is not None else "set to"
     audit_record(
         tenant=tenant, actor=actor, action="rate.set", target=rate_row,
-        summary=f"{purity.label} rate for {effective_on:%d %b %Y} {change} ₹{rate}/g",
+        summary=f"{purity.label} rate for {effective_on:%d %b %Y} {change} {inr(rate)}/g",
     )  # fmt: skip
     return rate_row
 

@@ -27,12 +27,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Don't print the logins.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="The address Tijori will answer on, printed with the logins (default: TIJORI_SITE_URL).",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, url="", **options):
         with rls_bypass(), transaction.atomic():  # demo data for several workspaces: platform-wide
-            self._seed(quiet=quiet)
+            self._seed(quiet=quiet, url=(url or settings.SITE_URL).rstrip("/"))
 
-    def _seed(self, *, quiet: bool) -> None:
+    def _seed(self, *, quiet: bool, url: str) -> None:
         if not User.objects.filter(email=SUPERADMIN).exists():
             User.objects.create_superuser(SUPERADMIN, DEMO_PASSWORD, full_name="Platform Admin")
         owner = self._user(OWNER, "Lakshmi Narayanan")
@@ -63,11 +68,11 @@ class Command(BaseCommand):
 
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data is ready."))
-            self.stdout.write(f"  Open          {settings.SITE_URL}/")
+            self.stdout.write(f"  Open          {url}/")
             self.stdout.write(f"  Shop owner    {OWNER} / {DEMO_PASSWORD}")
             self.stdout.write(f"  Shop staff    {STAFF} / {DEMO_PASSWORD}")
             self.stdout.write(f"  Builder       {BUILDER} / {DEMO_PASSWORD}")
-            self.stdout.write(f"  Super admin   {SUPERADMIN} / {DEMO_PASSWORD}  ({settings.SITE_URL}/admin/)")
+            self.stdout.write(f"  Super admin   {SUPERADMIN} / {DEMO_PASSWORD}  ({url}/admin/)")
 
     def _user(self, email: str, name: str) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,68 @@
+"""Reloading the address a form posted to (a GET) goes back to the form's page, never a blank 405."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+APPS = Path(settings.BASE_DIR) / "apps"
+
+
+def _post_only_urls(resolver: URLResolver, namespace: str = "") -> list[tuple[str, str, dict]]:
+    """Every URL whose view is wrapped in post_only: (name, the page it goes back to, URL arguments)."""
+    found = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += _post_only_urls(entry, inner)
+        elif isinstance(entry, URLPattern) and hasattr(entry.callback, "post_only_page"):
+            arguments = {name: 1 for name in entry.pattern.regex.groupindex}
+            found.append((f"{namespace}{entry.name}", entry.callback.post_only_page, arguments))
+    return found
+
+
+POST_ONLY = _post_only_urls(get_resolver())
+
+
+def test_no_page_view_refuses_a_get_with_405():
+    """A view that takes only a POST says where a GET goes back to (post_only), so none can be missed."""
+    for views in APPS.glob("*/views.py"):
+        source = views.read_text()
+        assert "require_POST" not in source, views
+        assert not re.search(r"require_http_methods\(\[\s*[\"']POST[\"']\s*\]\)", source), views
+    names = {name for name, _, _ in POST_ONLY}
+    assert {
+        "tenants:invitation_create",
+        "tenants:switch",
+        "accounts:logout",
+        "inventory:stock_delete",
+    } <= names
+    assert len(POST_ONLY) == 21
+
+
+@pytest.mark.parametrize("name, page, arguments", POST_ONLY, ids=[name for name, _, _ in POST_ONLY])
+def test_reloading_a_form_address_goes_back_to_its_page(owner_client, name, page, arguments):
+    url = reverse(name, kwargs=arguments)
+    response = owner_client.get(url)
+    assert response.status_code == 302, url
+    assert response["Location"] == _page_url(page, arguments)
+    assert owner_client.head(url).status_code == 302
+    assert owner_client.put(url).status_code == 405
+
+
+def _page_url(page: str, arguments: dict) -> str:
+    """The page with the same arguments (an article's id), or without any (the team page)."""
+    try:
+        return reverse(page, kwargs=arguments)
+    except NoReverseMatch:
+        return reverse(page)
+
+
+def test_reloading_the_invitation_address_shows_the_team_page(owner_client):
+    response = owner_client.get(reverse("tenants:invitation_create"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("tenants:team"), 302)]
