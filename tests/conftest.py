@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from apps.tenants.middleware import SESSION_KEY
+from apps.tenants.access.session import SESSION_KEY
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import tenant_create
 from tests.factories import PASSWORD, UserFactory

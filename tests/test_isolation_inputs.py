@@ -14,7 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 import tests
 from apps.audit.models import AuditEvent
-from apps.core.filters import MAX_ID
+from apps.core.api.filters import MAX_ID
 from apps.core.models import TenantQuerySet
 from tests.api_helpers import ApiClient, make_key
 from tests.isolation import INPUT_CASES, INPUT_EXEMPT

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 
 from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_event_list
-from apps.core.filters import IdFilter, UtcIsoDateTimeFilter
+from apps.core.api.filters import IdFilter, UtcIsoDateTimeFilter
+from apps.core.api.viewsets import TenantViewSet
 from apps.tenants.models import Role
 
 
@@ -29,9 +30,7 @@ class AuditEventOutput(serializers.Serializer):
 
 
 class AuditEventFilter(filters.FilterSet):
-    action = filters.CharFilter(
-        method="filter_action", help_text="An action (`member.role_change`) or its kind (`member`)."
-    )
+    action = filters.CharFilter(help_text="An action (`member.role_change`) or its kind (`member`).")
     actor = IdFilter(field_name="actor_id", help_text="Id of the user who acted.")
     since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="From this time (ISO 8601)."
@@ -45,16 +44,23 @@ class AuditEventFilter(filters.FilterSet):
         model = AuditEvent
         fields = ["action", "actor", "since", "until", "q"]
 
-    def filter_action(self, queryset, name, value):
-        return queryset.filter(action__startswith=value)
+    def filter_queryset(self, queryset):
+        """The page's filters and these are one rule: the selector's."""
+        data = self.form.cleaned_data
+        return audit_event_list(
+            tenant=self.request.tenant,
+            action=data.get("action") or "",
+            actor_id=data.get("actor"),
+            since=data.get("since"),
+            until=data.get("until"),
+            search=data.get("q") or "",
+        )
 
 
 @extend_schema_view(list=extend_schema(summary="The audit trail, newest first"))
-class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = AuditEvent.objects.none()  # for the schema; requests use get_queryset()
+class AuditEventViewSet(mixins.ListModelMixin, TenantViewSet):
+    model = AuditEvent
+    selector = staticmethod(audit_event_list)
     serializer_class = AuditEventOutput
     filterset_class = AuditEventFilter
     read_role = Role.ADMIN
-
-    def get_queryset(self):
-        return audit_event_list(tenant=self.request.tenant)

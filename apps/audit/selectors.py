@@ -21,6 +21,8 @@ def audit_event_list(
     actor_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     search: str = "",
     target: Model | None = None,
 ) -> QuerySet[AuditEvent]:
@@ -36,6 +38,10 @@ def audit_event_list(
         qs = qs.filter(created_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
     if date_to:
         qs = qs.filter(created_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
     if search:
         qs = qs.filter(summary__icontains=search)
     return qs

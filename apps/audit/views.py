@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from apps.audit import selectors
 from apps.audit.forms import AuditFilterForm
-from apps.tenants.decorators import tenant_view
+from apps.tenants.access.decorators import tenant_view
 from apps.tenants.models import Role
 from apps.tenants.selectors import membership_list
 

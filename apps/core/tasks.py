@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from apps.core import broker, idempotency
+from apps.core import broker
+from apps.core.api import idempotency
 
 
 @shared_task(acks_late=True)

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerView
 
+from apps.core.api.errors import NOT_FOUND, SERVER_ERROR, error_body
 from apps.core.files import private_file_from_token, stored_file_response
 from apps.core.health import CHECKS, run_checks
 
@@ -67,12 +68,7 @@ api_docs_view = csp_update({"script-src": [NONCE], "style-src": [NONCE], "img-sr
 def server_error_view(request):
     """The 500 page, with the request id a user can quote to support. Renders nothing that can fail."""
     if request.path.startswith("/api/"):
-        body = {
-            "code": "server_error",
-            "message": "Something went wrong on our side. Please try again.",
-            "fields": {},
-        }
-        return JsonResponse(body, status=500)
+        return JsonResponse(error_body(*SERVER_ERROR), status=500)
     # The page needs nothing that could fail in turn (no static files), so its style is inline,
     # allowed by a nonce of its own; no script may run on it at all.
     nonce = secrets.token_urlsafe(16)
@@ -87,5 +83,5 @@ def server_error_view(request):
 def not_found_view(request, exception=None):
     """404: JSON in the API's error shape under /api/, the friendly page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+        return JsonResponse(error_body(*NOT_FOUND), status=404)
     return HttpResponseNotFound(loader.render_to_string("404.html", request=request))

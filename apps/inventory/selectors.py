@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.core.money import rupees
 from apps.inventory import rules
 from apps.inventory.models import Certificate, HallmarkBatch, Metal, MetalRate, Purity, StockImport, StockItem
 
@@ -91,7 +92,7 @@ def stock_valuation(
                 {"purity": purity, "grams": w["grams"], "pieces": w["pieces"], "rate": None, "value": None}
             )
             continue
-        value = (w["grams"] * rate.rate_per_gram).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        value = rupees(w["grams"] * rate.rate_per_gram)
         total += value
         lines.append(
             {"purity": purity, "grams": w["grams"], "pieces": w["pieces"], "rate": rate, "value": value}
@@ -112,7 +113,7 @@ def item_metal_value(item: StockItem, rates: dict[int, MetalRate]) -> Decimal | 
     rate = rates.get(item.purity_id)
     if rate is None:
         return None
-    return (item.net_weight * rate.rate_per_gram).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return rupees(item.net_weight * rate.rate_per_gram)
 
 
 def stock_item_search(

@@ -28,7 +28,7 @@ from apps.inventory.forms import (
     StockItemForm,
 )
 from apps.inventory.models import Certificate, HallmarkBatch, StockImport, StockItem
-from apps.tenants.decorators import tenant_view
+from apps.tenants.access.decorators import tenant_view
 from apps.tenants.models import Role
 
 PAGE_SIZE = 50

@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.idempotency import idempotent
-from apps.core.throttling import ExpensiveOperationThrottle
+from apps.core.api.idempotency import idempotent
+from apps.core.api.throttling import ExpensiveOperationThrottle
 from apps.provisioning import aws, selectors, services
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
 from apps.tenants.models import Role

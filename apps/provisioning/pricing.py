@@ -56,8 +56,9 @@ Two medium projects ($97.14) fit the default $100 a workspace; five small ones (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from apps.core.money import usd
 from apps.provisioning.models import Resource, Tier
 
 Kind = Resource.Kind
@@ -66,7 +67,6 @@ SECONDS_PER_MONTH = 2_628_000  # 730 hours: the month AWS prices by
 MILLION = Decimal(1_000_000)
 THOUSAND = Decimal(1_000)
 GB_BYTES = Decimal(10**9)
-CENT = Decimal("0.01")
 
 LAMBDA_ROUNDING_S = Decimal("0.001")  # Lambda bills each request's duration rounded up to 1 ms
 DYNAMODB_BYTES_PER_WRITE_UNIT = 1024 + 100  # 1 KB per write unit + 100 bytes of overhead per item
@@ -198,16 +198,12 @@ class Estimate:
     total: Decimal
 
 
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _line(kind: str, usd: Decimal, basis: str) -> EstimateLine:
-    return EstimateLine(kind=Kind(kind).value, label=Kind(kind).label, usd_month=_cents(usd), basis=basis)
+def _line(kind: str, amount: Decimal, basis: str) -> EstimateLine:
+    return EstimateLine(kind=Kind(kind).value, label=Kind(kind).label, usd_month=usd(amount), basis=basis)
 
 
 def estimate(*, tier: str, region: str) -> Estimate:

@@ -18,7 +18,7 @@ from apps.core.forms import form_add_service_error
 from apps.provisioning import aws, pricing, selectors, services
 from apps.provisioning.forms import AwsAccountForm, DeployForm, ExtendForm, ProjectForm
 from apps.provisioning.models import Operation
-from apps.tenants.decorators import tenant_view
+from apps.tenants.access.decorators import tenant_view
 from apps.tenants.models import Role
 
 ACTION_DONE = {

@@ -9,8 +9,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.idempotency import idempotent
-from apps.core.throttling import ExpensiveOperationThrottle
+from apps.core.api.idempotency import idempotent
+from apps.core.api.throttling import ExpensiveOperationThrottle
 from apps.gst.states import STATE_CHOICES
 from apps.tenants import selectors, services
 from apps.tenants.models import ApiKey, Invitation, Membership, Role, Tenant

@@ -6,4 +6,4 @@ class TenantsConfig(AppConfig):
     label = "tenants"
 
     def ready(self) -> None:
-        from apps.tenants import authentication  # noqa: F401 - registers the OpenAPI security scheme
+        from apps.tenants.access import authentication  # noqa: F401 - registers the OpenAPI security scheme

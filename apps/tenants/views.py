@@ -20,10 +20,10 @@ from apps.core.forms import form_add_service_error
 from apps.core.rls import tenant_activate
 from apps.inventory import selectors as inventory_selectors
 from apps.tenants import selectors, services
-from apps.tenants.decorators import tenant_view
+from apps.tenants.access.decorators import tenant_view
+from apps.tenants.access.session import active_tenant_choose, active_tenant_forget
 from apps.tenants.exceptions import RoleNotAllowedError
 from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
-from apps.tenants.middleware import SESSION_KEY
 from apps.tenants.models import Role
 
 
@@ -57,7 +57,7 @@ def tenant_switch_view(request):
     membership = next((m for m in request.memberships if m.tenant_id == tenant_id), None)
     if membership is None:
         raise Http404("No such workspace.")
-    request.session[SESSION_KEY] = tenant_id
+    active_tenant_choose(request, tenant_id)
     messages.info(request, f"You are now working in {membership.tenant.name}.")
     return redirect("tenants:dashboard")
 
@@ -79,7 +79,7 @@ def workspace_new_view(request):
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
-            request.session[SESSION_KEY] = tenant.pk
+            active_tenant_choose(request, tenant.pk)
             messages.success(request, f"{tenant.name} is ready.")
             return redirect("tenants:dashboard")
     return render(request, "tenants/workspace_new.html", {"form": form}, status=422 if form.errors else 200)
@@ -235,7 +235,7 @@ def member_remove_view(request, membership_id: int):
         return _team_refused(request, exc)
     if leaving:
         messages.success(request, f"You have left {request.tenant.name}.")
-        request.session.pop(SESSION_KEY, None)
+        active_tenant_forget(request)
         return redirect("tenants:dashboard")
     messages.success(request, f"{membership.user.email} was removed.")
     return redirect("tenants:team")
@@ -273,7 +273,7 @@ def invitation_accept_view(request, token: str):
             membership = services.invitation_accept(invitation=invitation, user=user)
         except ApplicationError as exc:
             return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=409)
-        request.session[SESSION_KEY] = membership.tenant_id
+        active_tenant_choose(request, membership.tenant_id)
         messages.success(request, f"Welcome to {membership.tenant.name}.")
         return redirect("tenants:dashboard")
     context = {"invitation": invitation, "form": form}

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "apps.tenants.middleware.ActiveTenantMiddleware",
+    "apps.tenants.access.middleware.ActiveTenantMiddleware",
     # Axes last, as its documentation asks, so it sees the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -78,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.tenants.context_processors.tenancy",
+                "apps.tenants.access.context_processors.tenancy",
                 "apps.core.context_processors.site",
             ],
         },
@@ -321,13 +321,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.tenants.authentication.ApiKeyAuthentication",
+        "apps.tenants.access.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.tenants.permissions.TenantRolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.tenants.access.permissions.TenantRolePermission"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "apps.core.throttling.TenantRateThrottle",
-        "apps.core.throttling.AnonymousRateThrottle",
+        "apps.core.api.throttling.TenantRateThrottle",
+        "apps.core.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "tenant": env("API_THROTTLE_TENANT", default="1200/min"),
@@ -335,7 +335,7 @@ REST_FRAMEWORK = {
         "expensive": env("API_THROTTLE_EXPENSIVE", default="20/hour"),
     },
     "NUM_PROXIES": None,  # set below from NUM_PROXIES
-    "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -345,7 +345,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -366,7 +366,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apps.core.api.schema_add_errors",
+        "apps.core.api.schema.schema_add_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "apps.tenants.models.Role",

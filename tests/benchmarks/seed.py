@@ -28,7 +28,7 @@ from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.core.rls import rls_bypass
 from apps.inventory.models import MetalRate, Purity, StockItem
-from apps.tenants.middleware import SESSION_KEY as ACTIVE_TENANT_KEY
+from apps.tenants.access.session import SESSION_KEY as ACTIVE_TENANT_KEY
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import api_key_create, tenant_create
 

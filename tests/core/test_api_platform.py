@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.audit.models import AuditEvent
-from apps.core.idempotency import _claim, idempotency_keys_purge
+from apps.core.api.idempotency import _claim, idempotency_keys_purge
 from apps.core.models import IdempotencyKey
 from apps.core.rls import tenant_scope
 from apps.tenants.models import ApiKey, Invitation

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core.idempotency import idempotency_keys_purge
+from apps.core.api.idempotency import idempotency_keys_purge
 from apps.core.models import IdempotencyKey
 from apps.tenants.models import ApiKey, Invitation
 from tests.api_helpers import ApiClient, make_key

@@ -61,7 +61,7 @@ MODULES: dict[str, Target] = {
             "tests/tenants/test_api.py",
         ]
     ),
-    "apps/core/idempotency.py": Target(
+    "apps/core/api/idempotency.py": Target(
         [
             "tests/core/test_idempotency_rules.py",
             "tests/core/test_idempotency_server_errors.py",

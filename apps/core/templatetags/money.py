@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from apps.core import money
 
 register = template.Library()
 
@@ -29,7 +31,7 @@ def inr(value, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     try:
-        amount = Decimal(value).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+        amount = money.round_to(value, Decimal(1).scaleb(-int(places)))
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
     sign = "-" if amount < 0 else ""
@@ -43,7 +45,7 @@ def grams(value) -> str:
     if value is None or value == "":
         return ""
     try:
-        amount = Decimal(value).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+        amount = money.grams(value)
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
     whole, _, fraction = f"{abs(amount):f}".partition(".")

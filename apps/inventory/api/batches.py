@@ -14,8 +14,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.filters import MAX_ID
-from apps.core.idempotency import idempotent
+from apps.core.api.filters import MAX_ID
+from apps.core.api.idempotency import idempotent
 from apps.inventory import selectors, services
 from apps.inventory.api.certificates import CertificateOutput
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem

@@ -19,9 +19,9 @@ from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
+from apps.core.api.filters import MAX_ID, IdFilter
+from apps.core.api.idempotency import idempotent
 from apps.core.files import stored_file_response
-from apps.core.filters import MAX_ID, IdFilter
-from apps.core.idempotency import idempotent
 from apps.inventory import selectors, services
 from apps.inventory.models import Certificate
 from apps.tenants.models import Role

@@ -11,8 +11,8 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from apps.core.filters import IdFilter
-from apps.core.idempotency import idempotent
+from apps.core.api.filters import IdFilter
+from apps.core.api.idempotency import idempotent
 from apps.inventory import selectors, services
 from apps.inventory.models import Metal, Purity, StockItem
 from apps.tenants.models import Role

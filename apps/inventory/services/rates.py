@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.money import RUPEE, parse_decimal
 from apps.core.templatetags.money import inr
 from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
-from apps.inventory.services.stock import RUPEE, parse_decimal
 
 if TYPE_CHECKING:
     from apps.accounts.models import User

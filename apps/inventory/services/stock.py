@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Container
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import audit_record
+from apps.core.money import GRAM, RUPEE, parse_decimal
 from apps.gst.validators import hsn_normalise, hsn_validate
 from apps.inventory import rules
 from apps.inventory.exceptions import StockItemInUse
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.tenants.models import Tenant
 
-GRAM = Decimal("0.001")
-RUPEE = Decimal("0.01")
 EDITABLE = [
     "sku", "name", "category", "purity", "gross_weight", "stone_weight", "making_charge_type",
     "making_charge_value", "stone_value", "hsn_code", "huid", "hallmark_status", "exemption",
@@ -33,25 +32,6 @@ FOREIGN_KEYS = [f for f in StockItem._meta.fields if f.is_relation]
 
 def huid_normalise(value: str | None) -> str:
     return (value or "").strip().upper()
-
-
-def parse_decimal(value: Any, places: Decimal, field: str, label: str, errors: dict) -> Decimal | None:
-    if isinstance(value, Decimal):
-        number = value
-    else:
-        try:
-            number = Decimal(str(value).strip().replace(",", ""))
-        except (InvalidOperation, ValueError):
-            errors[field] = [f"Enter the {label} as a number, like 12.345."]
-            return None
-    if not number.is_finite():
-        errors[field] = [f"Enter the {label} as a number, like 12.345."]
-        return None
-    try:
-        return number.quantize(places, rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # too many digits to hold at this precision
-        errors[field] = [f"The {label} is far too large."]
-        return None
 
 
 def hsn_default(*, category: str, metal: str) -> str:

@@ -22,16 +22,15 @@ project yet, where there would be no row to lock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 
+from apps.core.money import usd
 from apps.provisioning.models import Project, TenantQuota
 from apps.tenants.models import Tenant
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def quota_usage(*, tenant: Tenant) -> QuotaUsage:
     return QuotaUsage(
         limits=quota_limits(tenant=tenant),
         projects=live["projects"],
-        tenant_usd_month=_usd(live["usd"] or Decimal(0)),
+        tenant_usd_month=usd(live["usd"] or Decimal(0)),
     )
 
 
@@ -134,12 +133,8 @@ def quota_check(*, tenant: Tenant, add_usd_month: Decimal, new_project: bool) ->
         )
 
 
-def _usd(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _money(value: Decimal) -> str:
-    return f"${_usd(value):,}"
+    return f"${usd(value):,}"
 
 
 def _projects(count: int) -> str:

@@ -8,7 +8,8 @@ from apps.tenants.models import Role
 
 
 class TenantRolePermission(permissions.BasePermission):
-    """Views set `read_role` (default staff) and `write_role` (default admin)."""
+    """Views set `read_role` (default staff) and `write_role` (default admin); `action_roles` names
+    the role of one action where it differs (removing an article needs an admin, leaving needs staff)."""
 
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
@@ -22,8 +23,12 @@ class TenantRolePermission(permissions.BasePermission):
             raise exceptions.PermissionDenied(
                 f"{request.tenant.name} is deactivated; its data is kept but closed."
             )
-        safe = request.method in permissions.SAFE_METHODS
-        needed = getattr(view, "read_role", Role.STAFF) if safe else getattr(view, "write_role", Role.ADMIN)
+        needed = getattr(view, "action_roles", {}).get(getattr(view, "action", None))
+        if needed is None:
+            safe = request.method in permissions.SAFE_METHODS
+            needed = (
+                getattr(view, "read_role", Role.STAFF) if safe else getattr(view, "write_role", Role.ADMIN)
+            )
         if not membership.has_role(needed):
             raise exceptions.PermissionDenied(f"This needs the {Role(needed).label.lower()} role or above.")
         return True

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from apps.core.rls import rls_bypass, rls_bypass_var, tenant_activate
 from apps.tenants import selectors
-
-SESSION_KEY = "active_tenant_id"
+from apps.tenants.access.session import active_tenant_choose, active_tenant_chosen
 
 
 class ActiveTenantMiddleware:
@@ -29,7 +28,7 @@ class ActiveTenantMiddleware:
             with rls_bypass():  # which tenants this user may act in: known before any tenant is chosen
                 memberships = selectors.user_membership_list(user=request.user)
             request.memberships = memberships
-            chosen = request.session.get(SESSION_KEY)
+            chosen = active_tenant_chosen(request)
             membership = next((m for m in memberships if m.tenant_id == chosen), None)
             if membership is None and memberships:
                 membership = next((m for m in memberships if m.tenant.is_active), memberships[0])
@@ -37,7 +36,7 @@ class ActiveTenantMiddleware:
                 request.membership = membership
                 request.tenant = membership.tenant
                 if chosen != membership.tenant_id:
-                    request.session[SESSION_KEY] = membership.tenant_id
+                    active_tenant_choose(request, membership.tenant_id)
                 tenant_activate(membership.tenant_id)
             if request.user.is_staff and request.path.startswith(reverse("admin:index")):
                 rls_bypass_var.set(True)  # Django admin and /admin/stats/ run the whole platform

@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from apps.core.api.throttling import AnonymousRateThrottle
 from apps.core.context import acting_via_var
 from apps.core.rls import rls_bypass, tenant_activate
-from apps.core.throttling import AnonymousRateThrottle
 from apps.tenants import services
 from apps.tenants.exceptions import ApiKeyInvalid
 
@@ -47,7 +47,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "apps.tenants.authentication.ApiKeyAuthentication"
+    target_class = "apps.tenants.access.authentication.ApiKeyAuthentication"
     name = "ApiKey"
 
     def get_security_definition(self, auto_schema):

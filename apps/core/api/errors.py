@@ -1,4 +1,4 @@
-"""What every API endpoint shares: the error shape, pagination, and the schema's error responses."""
+"""One shape for every API error: `{"code", "message", "fields"}` with the fitting status."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -55,12 +54,19 @@ def _fields(detail) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
+SERVER_ERROR = ("server_error", "Something went wrong on our side. Please try again.")
+NOT_FOUND = ("not_found", "Not found.")
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The body of every error answer; plain Django views (404, 500) send it too."""
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
 def error_response(
     code: str, message: str, http_status: int, fields: dict | None = None, headers=None
 ) -> Response:
-    return Response(
-        {"code": code, "message": message, "fields": fields or {}}, status=http_status, headers=headers
-    )
+    return Response(error_body(code, message, fields), status=http_status, headers=headers)
 
 
 def exception_handler(exc, context):
@@ -71,7 +77,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return error_response(exc.code, exc.message, getattr(exc, "status_code", status.HTTP_409_CONFLICT))
     if isinstance(exc, Http404):
-        return error_response("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
+        return error_response(*NOT_FOUND, status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, SuspiciousOperation):
@@ -83,11 +89,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("unhandled API error", exc_info=exc)
-        return error_response(
-            "server_error",
-            "Something went wrong on our side. Please try again.",
-            status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
+        return error_response(*SERVER_ERROR, status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         fields = _fields(exc.detail)
         first = next(iter(fields.values()), ["Invalid input."])[0]
@@ -101,7 +103,7 @@ def exception_handler(exc, context):
         )
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         if isinstance(exc, exceptions.NotFound):
-            code, message = "not_found", "Not found."
+            code, message = NOT_FOUND
         body = {"code": code, "message": message, "fields": {}}
     else:  # pragma: no cover - drf only answers APIException subclasses
         body = {"code": "error", "message": str(exc), "fields": {}}
@@ -116,73 +118,3 @@ def _suspicious(exc: SuspiciousOperation) -> tuple[str, str]:
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return "request_too_many_fields", "The request has too many fields or files."
     return "bad_request", "The request could not be read."
-
-
-class Pagination(PageNumberPagination):
-    """`?page=2&page_size=50`; at most 200 per page."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
-_ERRORS = {
-    "400": "Invalid input: `fields` names what is wrong.",
-    "401": "No credentials, or an invalid, revoked or expired API key.",
-    "403": "Your role does not allow this, or the workspace is deactivated.",
-    "404": "No such object in your workspace (another workspace's objects are not found either), or no such page.",
-    "409": "The current state refuses the change (e.g. the last owner), or a request with this "
-    "Idempotency-Key is still running, or made an API key whose secret is shown only once.",
-    "422": "This Idempotency-Key was used before with a different request.",
-    "429": "Too many requests: wait the number of seconds in `Retry-After`.",
-}
-
-
-def schema_add_errors(result, generator, request, public):
-    """drf-spectacular post-processing: document the shared error answers on every operation."""
-    components = result.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault(
-        "Error",
-        {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-            "required": ["code", "message", "fields"],
-        },
-    )
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            codes = ["400", "401", "403", "429"]
-            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
-            if "{" in path or paginated:
-                codes.append("404")
-            if method in {"post", "put", "patch", "delete"}:
-                codes.append("409")
-            if method == "post":
-                codes.append("422")
-                operation.setdefault("parameters", []).append(
-                    {
-                        "in": "header",
-                        "name": "Idempotency-Key",
-                        "required": False,
-                        "schema": {"type": "string", "maxLength": 255},
-                        "description": "Repeat the request safely: the same key and body return the first "
-                        "response (for 24 hours) without doing the work again.",
-                    }
-                )
-            responses = operation.setdefault("responses", {})
-            for code in codes:
-                responses.setdefault(
-                    code,
-                    {"description": _ERRORS[code], "content": {"application/json": {"schema": ERROR_REF}}},
-                )
-    return result

@@ -23,7 +23,7 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
 
-from apps.core.api import error_response
+from apps.core.api.errors import error_response
 from apps.core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
