@@ -145,16 +145,19 @@ def _clear_cache(db):
 
 
 @pytest.fixture(autouse=True)
-def _seeded_purities(db):
-    """The purity table comes from a data migration; a transactional test's flush empties it."""
+def _seeded_reference_data(db):
+    """Purities and GST rates come from data migrations; a transactional test's flush empties them."""
     from importlib import import_module
 
     from django.apps import apps as django_apps
 
+    from apps.gst.models import GstRate
     from apps.inventory.models import Purity
 
     if not Purity.objects.exists():
         import_module("apps.inventory.migrations.0002_seed_purities").seed(django_apps, None)
+    if not GstRate.objects.exists():
+        import_module("apps.gst.migrations.0002_seed_rates").seed(django_apps, None)
 
 
 @pytest.fixture
