@@ -11,7 +11,8 @@ from apps.inventory.api import (
     PurityViewSet,
     StockItemViewSet,
 )
-from apps.provisioning.api import AwsAccountCheckView, AwsAccountView, OperationViewSet, ProjectViewSet
+from apps.invoicing.api import CustomerViewSet, InvoiceViewSet, OldGoldVoucherViewSet, PaymentViewSet
+from apps.provisioning.api import AwsAccountViewSet, OperationViewSet, ProjectViewSet
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -28,11 +29,21 @@ router.register("operations", OperationViewSet, basename="operation")
 router.register("metal-rates", MetalRateViewSet, basename="metal-rate")
 router.register("hallmark-batches", HallmarkBatchViewSet, basename="hallmark-batch")
 router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("old-gold-vouchers", OldGoldVoucherViewSet, basename="old-gold-voucher")
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),
     path("tenant", TenantView.as_view(), name="tenant"),
-    path("aws-account", AwsAccountView.as_view(), name="aws-account"),
-    path("aws-account/check", AwsAccountCheckView.as_view(), name="aws-account-check"),
+    path(
+        "aws-account",
+        AwsAccountViewSet.as_view(
+            {"get": "retrieve", "post": "create", "put": "update", "delete": "destroy"}
+        ),
+        name="aws-account",
+    ),
+    path("aws-account/check", AwsAccountViewSet.as_view({"post": "check"}), name="aws-account-check"),
     *router.urls,
 ]

@@ -4,7 +4,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
 from apps.core.views import api_docs_view
-from apps.provisioning.views import provisioning_stats_view
 
 admin.site.site_header = "Tijori administration"
 admin.site.site_title = "Tijori admin"
@@ -17,13 +16,14 @@ urlpatterns = [
     path("settings/audit/", include("apps.audit.urls")),
     path("stock/", include("apps.inventory.urls")),
     path("projects/", include("apps.provisioning.urls")),
+    path("", include("apps.invoicing.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
     path("api/docs/", api_docs_view, name="api-docs"),
     # Where integrators guess the docs are.
     re_path(r"^api-docs/?$", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
-    path("admin/stats/", admin.site.admin_view(provisioning_stats_view), name="admin-stats"),
+    path("admin/", include("apps.platform.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,7 +16,7 @@ from django.db import connection, connections
 from apps.tenants.access.session import SESSION_KEY
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import tenant_create
-from tests.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 
 SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
 STRICT = os.environ.get("TIJORI_REQUIRE_SERVICES") == "1"

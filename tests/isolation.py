@@ -30,7 +30,7 @@ CASES: dict[str, IsolationCase] = {}
 # URL names with parameters that are not tenant objects, and why.
 EXEMPT: dict[str, str] = {
     "accounts:password_reset_confirm": "a signed one-time token for a user, not a tenant object",
-    "tenants:invitation_accept": "a signed invitation token; tested in test_services",
+    "accounts:invitation_accept": "a signed invitation token; tested in test_services",
     "core:private_file": "a signed link bound to the user it was made for; tested in test_files",
     "core:public_media": "public files (shop logos) by design",
     "core:health_component": "names a health check, not an object",

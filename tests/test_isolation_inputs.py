@@ -68,7 +68,7 @@ def _send(client, probe, pk):
     data = probe.payload(pk)
     if probe.method == "GET":
         return client.get(probe.path, data)
-    return client.post(probe.path, data, content_type=probe.content_type)
+    return getattr(client, probe.method.lower())(probe.path, data, content_type=probe.content_type)
 
 
 def _seen(response, pk) -> str:

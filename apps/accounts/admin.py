@@ -2,16 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from apps.accounts.models import User
+from apps.core.admin import ReadOnlyInline
 from apps.tenants.models import Membership
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
+    """Shown only: roles change through the membership actions, which keep the last owner and audit."""
+
     model = Membership
     fk_name = "user"
-    extra = 0
     fields = ["tenant", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["tenant"]
+    readonly_fields = fields
+    show_change_link = True
 
 
 @admin.register(User)

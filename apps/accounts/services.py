@@ -1,4 +1,8 @@
-"""Signing up and changing one's own account."""
+"""Onboarding and one's own account: signing up (with a first workspace), joining through an
+invitation (with a new account or an existing one), and changing one's details.
+
+The pages of these flows are in `apps.accounts.views`; membership rules stay in `apps.tenants.services`.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from apps.accounts.normalise import email_normalise
 from apps.accounts.selectors import user_get_by_email
 from apps.audit.services import audit_record
 from apps.core.rls import tenant_scope
-from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_build, tenant_create
+from apps.core.services import model_update
+from apps.tenants.models import Invitation, Membership, Tenant
+from apps.tenants.services import invitation_accept, tenant_build, tenant_create
 
 ACCOUNT_EXISTS = "An account with this e-mail address already exists. Sign in instead."
 
@@ -140,21 +145,21 @@ def signup_email_send(*, user: User, existing: bool) -> None:
 
 
 @transaction.atomic
-def user_signup_invited(*, email: str, full_name: str, password: str) -> User:
-    """Create the account of someone who arrives through an invitation (no tenant of their own yet).
+def invitation_accept_as_new_user(*, invitation: Invitation, full_name: str, password: str) -> Membership:
+    """Create the account of someone who arrives through an invitation, and make them a member.
 
     The address is the one the invitation was sent to, so saying it has an account tells nobody new.
+    One transaction: an invitation withdrawn meanwhile leaves no account behind. The caller signs the
+    new person in.
     """
-    if user_get_by_email(email=email) is not None:
+    if user_get_by_email(email=invitation.email) is not None:
         raise ValidationError({"email": [ACCOUNT_EXISTS]})
-    user = _user_build(email=email, full_name=full_name, password=password)
+    user = _user_build(email=invitation.email, full_name=full_name, password=password)
     user.save()
-    return user
+    return invitation_accept(invitation=invitation, user=user)
 
 
 @transaction.atomic
 def user_update(*, user: User, full_name: str) -> User:
-    user.full_name = full_name.strip()
-    user.full_clean()
-    user.save(update_fields=["full_name"])
+    user, _ = model_update(instance=user, fields=["full_name"], data={"full_name": full_name.strip()})
     return user

@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup_view, name="signup"),
     path("signup/sent/", views.signup_done_view, name="signup_done"),
+    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", post_only("accounts:login")(auth_views.LogoutView.as_view()), name="logout"),
     path("account/", views.account_view, name="account"),

@@ -1,18 +1,38 @@
+"""Onboarding pages (signup, joining through an invitation) and one's own account.
+
+The rules of these flows are services in `apps.accounts.services`; these views parse, call one and render.
+"""
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts import services
-from apps.accounts.forms import AccountForm, LoginForm, PasswordResetForm, SignupForm
+from apps.accounts.forms import AccountForm, InvitedSignupForm, LoginForm, PasswordResetForm, SignupForm
+from apps.accounts.models import User
+from apps.accounts.selectors import user_exists
 from apps.accounts.throttling import account_email_allowed
-from apps.core.forms import form_add_service_error
+from apps.core.exceptions import ApplicationError
+from apps.core.forms import form_add_service_error, service_error_text
+from apps.core.rls import tenant_activate
+from apps.tenants import services as tenant_services
+from apps.tenants.access.session import active_tenant_choose
+from apps.tenants.models import Membership
 
+# Two backends are installed (axes' lockout check first); a person the app signs in itself, who just
+# chose their password, is signed in by the one that holds accounts.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def log_in(request: HttpRequest, user: User) -> None:
+    """Sign a person in without their password being asked again: the one place the app does so."""
+    login(request, user, backend=MODEL_BACKEND)
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,3 +140,56 @@ def account_view(request):
         messages.success(request, "Your details have been saved.")
         return redirect("accounts:account")
     return render(request, "accounts/account.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request, token: str):
+    """Open to anyone holding the link: sign in or create an account, then join."""
+    try:
+        invitation = tenant_services.invitation_from_token(token)
+    except ApplicationError as exc:
+        return render(
+            request, "accounts/invitation_invalid.html", {"error": service_error_text(exc)}, status=410
+        )
+    tenant_activate(invitation.tenant_id)  # the signed link names the workspace this request acts for
+    form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return _joined(
+                request, lambda: tenant_services.invitation_accept(invitation=invitation, user=request.user)
+            )
+    elif user_exists(email=invitation.email):
+        context = {"invitation": invitation, "needs_login": True}
+        return render(request, "accounts/invitation_accept.html", context)
+    else:
+        form = InvitedSignupForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                return _joined(
+                    request,
+                    lambda: services.invitation_accept_as_new_user(
+                        invitation=invitation,
+                        full_name=form.cleaned_data["full_name"],
+                        password=form.cleaned_data["password1"],
+                    ),
+                )
+            except ValidationError as exc:
+                form_add_service_error(form, exc)
+    context = {"invitation": invitation, "form": form}
+    status = 422 if form and form.errors else 200
+    return render(request, "accounts/invitation_accept.html", context, status=status)
+
+
+def _joined(request, join):
+    """Run the join; the newcomer is signed in (if new), works in the tenant from now on, and is welcomed."""
+    try:
+        membership: Membership = join()
+    except ApplicationError as exc:
+        return render(
+            request, "accounts/invitation_invalid.html", {"error": service_error_text(exc)}, status=409
+        )
+    if not request.user.is_authenticated:
+        log_in(request, membership.user)
+    active_tenant_choose(request, membership.tenant_id)
+    messages.success(request, f"Welcome to {membership.tenant.name}.")
+    return redirect("tenants:dashboard")

@@ -16,8 +16,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """The rows of a record's page that only services and workers write: shown, never added or edited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """Deleting a claimed key would let a client's retry run its request twice; keys expire on their own."""
+
     list_display = ["key", "tenant", "caller", "response_status", "created_at", "expires_at"]
     list_filter = ["response_status", "created_at"]
     search_fields = ["key", "tenant__name"]
@@ -34,9 +52,3 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
         "expires_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

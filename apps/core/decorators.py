@@ -27,6 +27,7 @@ def post_only(page: str, *kwarg_names: str) -> Callable:
             return HttpResponseNotAllowed(["POST"])
 
         wrapper.post_only_page = page
+        wrapper.post_only_arguments = kwarg_names
         return wrapper
 
     return decorator

@@ -148,6 +148,14 @@ def stored_file_response(
     return response
 
 
+def private_file_response(storage: Storage, name: str, *, filename: str) -> FileResponse:
+    """A private file for a caller already checked: under the uploader's `filename`, never cached.
+
+    Its content type is the one its stored name says (`served_type`), never a stored or claimed one.
+    """
+    return stored_file_response(storage, name, filename=filename, public=False)
+
+
 # --- private links -------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.core.api.errors import NOT_FOUND, SERVER_ERROR, error_body
-from apps.core.files import private_file_from_token, stored_file_response
+from apps.core.files import private_file_from_token, private_file_response, stored_file_response
 from apps.core.health import CHECKS, run_checks
 
 
@@ -45,7 +45,7 @@ def private_file_view(request, token: str):
         data = private_file_from_token(token, user_id=request.user.pk, tenant_ids=tenant_ids)
     except signing.BadSignature:
         raise Http404("This link has expired or is not for you. Go back and open the file again.") from None
-    return stored_file_response(storages[data["a"]], data["n"], filename=data["f"])
+    return private_file_response(storages[data["a"]], data["n"], filename=data["f"])
 
 
 @require_GET

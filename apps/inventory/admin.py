@@ -15,7 +15,9 @@ class PurityAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockItem)
-class StockItemAdmin(admin.ModelAdmin):
+class StockItemAdmin(ReadOnlyAdmin):
+    """Stock changes go through the shop's pages and API, which validate and audit."""
+
     list_display = [
         "sku",
         "name",
@@ -31,15 +33,9 @@ class StockItemAdmin(admin.ModelAdmin):
     list_select_related = ["tenant", "purity"]
     readonly_fields = [f.name for f in StockItem._meta.fields]
 
-    def has_add_permission(self, request):
-        return False  # stock changes go through the shop's pages and API, which validate and audit
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MetalRate)
-class MetalRateAdmin(admin.ModelAdmin):
+class MetalRateAdmin(ReadOnlyAdmin):
     list_display = ["effective_on", "tenant", "purity", "rate_per_gram", "recorded_by"]
     list_filter = ["purity", "effective_on"]
     search_fields = ["tenant__name"]
@@ -47,32 +43,23 @@ class MetalRateAdmin(admin.ModelAdmin):
     date_hierarchy = "effective_on"
     readonly_fields = [f.name for f in MetalRate._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(HallmarkBatch)
-class HallmarkBatchAdmin(admin.ModelAdmin):
+class HallmarkBatchAdmin(ReadOnlyAdmin):
     list_display = ["request_number", "tenant", "centre_name", "status", "sent_on", "received_on"]
     list_filter = ["status", "sent_on"]
     search_fields = ["request_number", "centre_name", "tenant__name"]
     list_select_related = ["tenant"]
     readonly_fields = [f.name for f in HallmarkBatch._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "kind", "tenant", "content_type", "size", "created_at"]
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "tenant__name"]
     list_select_related = ["tenant"]
     readonly_fields = [f.name for f in Certificate._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(StockImport)

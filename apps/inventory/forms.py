@@ -7,15 +7,8 @@ from django.utils import timezone
 
 from apps.core.templatetags.money import inr
 from apps.inventory.models import Metal, Purity, StockItem
+from apps.inventory.selectors import STOCK_ORDERINGS
 
-SORTS = [
-    ("", "Newest first"),
-    ("created_at", "Oldest first"),
-    ("sku", "SKU"),
-    ("name", "Name"),
-    ("-net_weight", "Heaviest first"),
-    ("net_weight", "Lightest first"),
-]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GRAMS = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 RUPEES = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
@@ -41,7 +34,7 @@ class StockFilterForm(forms.Form):
         label="Hallmark", required=False, choices=[("", "Any"), *StockItem.HallmarkStatus.choices]
     )
     missing_huid = forms.BooleanField(label="Needs a HUID", required=False)
-    ordering = forms.ChoiceField(label="Sort", required=False, choices=SORTS)
+    ordering = forms.ChoiceField(label="Sort", required=False, choices=list(STOCK_ORDERINGS.items()))
 
     def __init__(self, *args, purities: list[Purity], **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,11 @@ from django.core.files.storage import storages
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
+from apps.gst.validators import hsn_validate
 
 GRAMS = {"max_digits": 10, "decimal_places": 3}
 RUPEES = {"max_digits": 14, "decimal_places": 2}
@@ -114,7 +116,7 @@ class StockItem(TenantOwned):
     stone_value = models.DecimalField(
         **RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))]
     )
-    hsn_code = models.CharField("HSN", max_length=8)
+    hsn_code = models.CharField("HSN", max_length=8, validators=[hsn_validate])
     huid = models.CharField("HUID", max_length=6, blank=True, validators=[huid_validator])
     hallmark_status = models.CharField(
         max_length=16, choices=HallmarkStatus.choices, default=HallmarkStatus.PENDING
@@ -213,6 +215,11 @@ class HallmarkBatch(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.request_number} ({self.centre_name})"
+
+    @property
+    def days_away(self) -> int:
+        """Days the articles spent at the centre: until they came back, or until today."""
+        return ((self.received_on or timezone.localdate()) - self.sent_on).days
 
 
 def certificates_storage():

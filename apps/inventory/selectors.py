@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from apps.core.money import rupees
 from apps.inventory import rules
-from apps.inventory.models import Certificate, HallmarkBatch, Metal, MetalRate, Purity, StockImport, StockItem
+from apps.inventory.hallmarking import MISSING_REQUIRED_HUID
+from apps.inventory.models import Certificate, HallmarkBatch, MetalRate, Purity, StockImport, StockItem
 
 if TYPE_CHECKING:
     from apps.tenants.models import Tenant
@@ -25,10 +26,18 @@ def purity_list(*, active_only: bool = True) -> QuerySet[Purity]:
 
 # Articles the shop still holds: in stock, or put aside for a customer but not yet sold.
 IN_HAND = (StockItem.StockStatus.IN_STOCK, StockItem.StockStatus.RESERVED)
-# Gold of 2 g or more, not exempt, without a HUID: it can't be sold until hallmarked.
-NEEDS_HUID = Q(purity__metal=Metal.GOLD, gross_weight__gte=rules.HALLMARK_MIN_GRAMS, huid="") & ~Q(
-    hallmark_status=StockItem.HallmarkStatus.EXEMPT
-)
+# The sort orders of the stock list, for the page and the API alike: value → what a shop reads.
+# No ordering at all is the model's, newest first.
+STOCK_ORDERINGS = {
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
+    "sku": "SKU",
+    "-sku": "SKU, from the end",
+    "name": "Name",
+    "-name": "Name, from the end",
+    "-net_weight": "Heaviest first",
+    "net_weight": "Lightest first",
+}
 
 
 def stock_item_list(*, tenant: Tenant) -> QuerySet[StockItem]:
@@ -138,10 +147,12 @@ def stock_item_search(
     if purity_id:
         qs = qs.filter(purity_id=purity_id)
     if missing_huid is not None:
-        qs = qs.filter(NEEDS_HUID) if missing_huid else qs.exclude(NEEDS_HUID)
+        qs = qs.filter(MISSING_REQUIRED_HUID) if missing_huid else qs.exclude(MISSING_REQUIRED_HUID)
     if q:
         term = q.strip()
         qs = qs.filter(Q(sku__istartswith=term) | Q(huid__iexact=term) | Q(name__icontains=term))
+    if ordering and ordering not in STOCK_ORDERINGS:
+        raise ValueError(f"not a stock ordering: {ordering!r}")
     return qs.order_by(ordering, "-id") if ordering else qs
 
 
@@ -200,7 +211,7 @@ def bis_compliance(*, tenant: Tenant, today: date | None = None, sample: int = 2
     """
     today = today or timezone.localdate()
     in_hand = StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND)
-    needing = in_hand.filter(NEEDS_HUID)
+    needing = in_hand.filter(MISSING_REQUIRED_HUID)
     at_centre = (
         hallmark_batch_list(tenant=tenant, status=HallmarkBatch.Status.SENT)
         .annotate(
@@ -250,8 +261,8 @@ def bis_compliance(*, tenant: Tenant, today: date | None = None, sample: int = 2
     else:
         registration = "valid"
     return {
-        "needs_huid_count": needing.count(),
-        "needs_huid": list(needing.select_related("purity").order_by("created_at", "id")[:sample])
+        "missing_huid_count": needing.count(),
+        "missing_huid": list(needing.select_related("purity").order_by("created_at", "id")[:sample])
         if sample
         else [],
         "at_centre_batches": at_centre_batches,

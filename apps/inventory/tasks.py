@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from apps.inventory.services.imports import stock_import_files_purge
+from apps.inventory import services
 
 
 @shared_task(acks_late=True)
 def stock_import_files_purge_task() -> int:
     """Beat, daily: delete uploaded stock files past STOCK_IMPORT_FILE_DAYS."""
-    return stock_import_files_purge()
+    return services.stock_import_files_purge()

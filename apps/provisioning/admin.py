@@ -1,35 +1,23 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from apps.audit.services import audit_record
-from apps.core.admin import ReadOnlyAdmin
+from apps.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.forms import form_add_service_error
 from apps.provisioning import services
 from apps.provisioning.exceptions import TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, TenantQuota
+from apps.provisioning.services.quotas import LIMIT_FIELDS
 
 LATEST_OPERATIONS = 10  # shown on a project's page; the link under them opens the full list
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ResourceInline(ReadOnlyInline):
     model = Resource
+    show_change_link = True
     fields = ["kind", "name", "physical_id", "state", "estimate_usd_month", "last_error", "updated_at"]
     readonly_fields = fields
 
@@ -38,6 +26,7 @@ class OperationInline(ReadOnlyInline):
     """The project's latest operations (ProjectAdmin hands the formset only those)."""
 
     model = Operation
+    show_change_link = True
     verbose_name_plural = f"latest operations (up to {LATEST_OPERATIONS})"
     fields = ["action", "state", "trigger", "attempts", "started_at", "finished_at", "error"]
     readonly_fields = fields
@@ -123,7 +112,7 @@ class ResourceAdmin(ReadOnlyAdmin):
 class TenantQuotaForm(forms.ModelForm):
     class Meta:
         model = TenantQuota
-        fields = ["tenant", "max_projects", "max_project_usd_month", "max_tenant_usd_month", "note"]
+        fields = ["tenant", *LIMIT_FIELDS, "note"]
         help_texts = {
             "max_projects": f"Live projects at once. Blank: the default, {settings.PROVISIONING_MAX_PROJECTS}.",
             "max_project_usd_month": (
@@ -138,21 +127,18 @@ class TenantQuotaForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for field in ["max_project_usd_month", "max_tenant_usd_month"]:
-            value = cleaned.get(field)
-            if value is not None and value < 0:
-                self.add_error(field, "A limit can't be negative.")
+        try:
+            services.tenant_quota_validate(**{name: cleaned.get(name) for name in LIMIT_FIELDS})
+        except ValidationError as exc:
+            form_add_service_error(self, exc)
         return cleaned
-
-
-def _limit(value, default) -> str:
-    return f"{default} (default)" if value is None else str(value)
 
 
 @admin.register(TenantQuota)
 class TenantQuotaAdmin(admin.ModelAdmin):
     """A super admin overrides one tenant's quotas here; a blank field keeps the platform default.
 
+    Saving and deleting go through `tenant_quota_set` and `tenant_quota_reset`, which audit the change.
     A lowered limit refuses new projects only: live ones stay until they are destroyed or expire.
     """
 
@@ -163,40 +149,33 @@ class TenantQuotaAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tenant"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A quota belongs to one workspace: another workspace gets a quota of its own.
+        return [*self.readonly_fields, "tenant"] if obj is not None else self.readonly_fields
+
     @admin.display(description="Max projects")
     def projects_limit(self, obj):
-        return _limit(obj.max_projects, settings.PROVISIONING_MAX_PROJECTS)
+        return services.quota_limit_label(obj, "max_projects")
 
     @admin.display(description="Max USD/month a project")
     def project_usd_limit(self, obj):
-        return _limit(obj.max_project_usd_month, settings.PROVISIONING_MAX_PROJECT_USD_MONTH)
+        return services.quota_limit_label(obj, "max_project_usd_month")
 
     @admin.display(description="Max USD/month the tenant")
     def tenant_usd_limit(self, obj):
-        return _limit(obj.max_tenant_usd_month, settings.PROVISIONING_MAX_TENANT_USD_MONTH)
+        return services.quota_limit_label(obj, "max_tenant_usd_month")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)  # the admin's view already runs in a transaction
-        audit_record(
+        quota = services.tenant_quota_set(
             tenant=obj.tenant,
             actor=request.user,
-            action="tenant_quota.set",
-            target=obj,
-            summary=(
-                f"Provisioning quota set by a super admin: {self.projects_limit(obj)} projects, "
-                f"${self.project_usd_limit(obj)} a project, ${self.tenant_usd_limit(obj)} the workspace"
-            ),
+            note=form.cleaned_data.get("note", ""),
+            **{name: form.cleaned_data.get(name) for name in LIMIT_FIELDS},
         )
+        obj.pk, obj.created_at, obj.updated_at = quota.pk, quota.created_at, quota.updated_at
 
     def delete_model(self, request, obj):
-        audit_record(
-            tenant=obj.tenant,
-            actor=request.user,
-            action="tenant_quota.reset",
-            target=obj,
-            summary="Provisioning quota override removed by a super admin: platform defaults apply",
-        )
-        super().delete_model(request, obj)
+        services.tenant_quota_reset(tenant=obj.tenant, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("tenant"):

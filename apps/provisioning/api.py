@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.core.api.idempotency import idempotent
-from apps.core.api.throttling import ExpensiveOperationThrottle
-from apps.provisioning import aws, selectors, services
+from apps.core.api.viewsets import TenantViewSet
+from apps.provisioning import selectors, services
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
 from apps.tenants.models import Role
 
@@ -93,20 +92,13 @@ REFUSED = {202: OperationOutput, 409: None}
                          responses={201: ProjectDetailOutput}),
 )  # fmt: skip
 class ProjectViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
 ):
-    queryset = Project.objects.none()
+    model = Project
+    selector = staticmethod(selectors.project_list)
     serializer_class = ProjectOutput
     write_role = Role.ADMIN
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Project]:
-        return selectors.project_list(tenant=self.request.tenant)
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        expensive = {"provision", "destroy_stack", "deploy", "purge"}
-        return [*throttles, ExpensiveOperationThrottle()] if self.action in expensive else throttles
+    expensive_actions = frozenset({"provision", "destroy_stack", "deploy", "purge"})
 
     def retrieve(self, request, *args, **kwargs):
         return Response(ProjectDetailOutput(self.get_object()).data)
@@ -175,13 +167,11 @@ class ProjectViewSet(
 
 
 @extend_schema_view(retrieve=extend_schema(summary="One operation: state, steps and error"))
-class OperationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    queryset = Operation.objects.none()
+class OperationViewSet(mixins.RetrieveModelMixin, TenantViewSet):
+    model = Operation
+    selector = staticmethod(selectors.operation_list)
     serializer_class = OperationOutput
     lookup_value_regex = r"[0-9a-fA-F-]{36}"
-
-    def get_queryset(self) -> QuerySet[Operation]:
-        return Operation.objects.for_tenant(self.request.tenant)
 
 
 class AwsAccountOutput(serializers.Serializer):
@@ -202,12 +192,10 @@ class AwsAccountOutput(serializers.Serializer):
     permission_policy = serializers.SerializerMethodField(help_text="The permission policy to give the role.")
 
     def _policies(self, account) -> dict[str, dict]:
-        return aws.role_policies(
-            external_id=account.external_id, role_arn=account.role_arn, account_id=account.account_id
-        )
+        return selectors.aws_account_policies(account=account)
 
     def get_boundary_policy_name(self, account) -> str:
-        return aws.execution_boundary_name()
+        return selectors.execution_boundary_name()
 
     def get_boundary_policy(self, account) -> dict:
         return self._policies(account)["boundary_policy"]
@@ -223,35 +211,41 @@ class AwsAccountInput(serializers.Serializer):
     role_arn = serializers.CharField(max_length=200, help_text="arn:aws:iam::<your account>:role/<name>")
 
 
-class AwsAccountView(APIView):
+class AwsAccountViewSet(TenantViewSet):
     """The workspace's own AWS account (owners only): POST to get the ExternalId and policies, create
     the role in AWS, PUT its ARN, then poll GET until `status` is `verified` or `failed`."""
 
+    # One account per workspace, so no id in the address: config/api_urls.py maps the methods of
+    # /aws-account and /aws-account/check to these actions.
+
+    model = TenantAwsAccount
+    serializer_class = AwsAccountOutput
     read_role = Role.OWNER
     write_role = Role.OWNER
+    expensive_actions = frozenset({"update", "check"})  # registering or checking a role calls AWS
 
-    def get_throttles(self):  # registering a role makes a worker call AWS
-        throttles = super().get_throttles()
-        return [*throttles, ExpensiveOperationThrottle()] if self.request.method == "PUT" else throttles
+    def get_object(self) -> TenantAwsAccount:
+        account = selectors.aws_account_get(tenant=self.request.tenant)
+        if account is None:
+            raise NotFound(
+                "No AWS account of this workspace is registered yet: POST /api/v1/aws-account first."
+            )
+        return account
 
     @extend_schema(summary="The workspace's own AWS account and its connection", responses=AwsAccountOutput,
                    operation_id="aws_account_retrieve")  # fmt: skip
-    def get(self, request):
-        account = selectors.aws_account_get(tenant=request.tenant)
-        if account is None:
-            message = "No AWS account of this workspace is registered yet: POST /api/v1/aws-account first."
-            return Response({"code": "not_found", "message": message, "fields": {}}, status=404)
-        return Response(AwsAccountOutput(account).data)
+    def retrieve(self, request):
+        return Response(AwsAccountOutput(self.get_object()).data)
 
     @extend_schema(summary="Generate the ExternalId and the policies (nothing is sent to AWS)", request=None,
-                   responses=AwsAccountOutput, operation_id="aws_account_create")  # fmt: skip
-    def post(self, request):
+                   responses={200: AwsAccountOutput}, operation_id="aws_account_create")  # fmt: skip
+    def create(self, request):
         account = services.aws_account_start(tenant=request.tenant, actor=request.user)
         return Response(AwsAccountOutput(account).data)
 
     @extend_schema(summary="Register the role's ARN and check it (status becomes checking)",
                    request=AwsAccountInput, responses={202: AwsAccountOutput}, operation_id="aws_account_update")  # fmt: skip
-    def put(self, request):
+    def update(self, request):
         data = AwsAccountInput(data=request.data)
         data.is_valid(raise_exception=True)
         account = services.aws_account_connect(
@@ -261,20 +255,12 @@ class AwsAccountView(APIView):
 
     @extend_schema(summary="Stop sending new stacks to the account (stacks there stay until destroyed)",
                    request=None, responses=AwsAccountOutput, operation_id="aws_account_destroy")  # fmt: skip
-    def delete(self, request):
+    def destroy(self, request):
         account = services.aws_account_disconnect(tenant=request.tenant, actor=request.user)
         return Response(AwsAccountOutput(account).data)
 
-
-class AwsAccountCheckView(APIView):
-    read_role = Role.OWNER
-    write_role = Role.OWNER
-
-    def get_throttles(self):
-        return [*super().get_throttles(), ExpensiveOperationThrottle()]
-
-    @extend_schema(summary="Check the registered role again", request=None, responses={202: AwsAccountOutput},
-                   operation_id="aws_account_check")  # fmt: skip
-    def post(self, request):
+    @extend_schema(summary="Check the registered role again", request=None,
+                   responses={202: AwsAccountOutput}, operation_id="aws_account_check")  # fmt: skip
+    def check(self, request):
         account = services.aws_account_recheck(tenant=request.tenant, actor=request.user)
         return Response(AwsAccountOutput(account).data, status=status.HTTP_202_ACCEPTED)

@@ -1,4 +1,4 @@
-"""Usage tiers and AWS list prices kept as data, and a project's monthly cost estimate.
+"""Usage tiers and AWS list prices kept as data, and the shape of a project's monthly cost estimate.
 
 The estimate is an upper bound, not a forecast. Each tier sets hard caps when the stack is
 provisioned: the Lambda function's reserved concurrency and memory, the HTTP API stage's throttling
@@ -19,8 +19,8 @@ Per resource kind:
   overhead per item, so the table holds at most write units x 1,124 bytes (counted in 10^9-byte GB,
   which over-counts AWS's 2^30-byte GB), and a month's average storage is no more than its peak.
 - bucket: `s3_max_gb` stored (the application deploy must keep the bucket within it), plus an
-  allowance of requests: S3 has no request cap to set, so S3_PUT_REQUESTS_MONTH and
-  S3_GET_REQUESTS_MONTH are budgeted, not enforced.
+  allowance of requests: S3 has no request cap to set, so the PUT and GET requests a month are
+  budgeted, not enforced.
 - role: IAM is free.
 
 Not counted: data transfer out to the internet, CloudWatch Logs written by the function, HTTP API
@@ -28,29 +28,9 @@ requests over 512 KB (metered as several), the one-off `api_burst_limit` request
 bucket lets through above its rate (a fraction of a cent), and API Gateway throttling being
 best-effort at high rates.
 
-Tier arithmetic in ap-south-1 (prices below):
-
-small (128 MB, concurrency 1, 2 requests/s, 5 RRU/s, 1 WRU/s, 1 GB):
-  function  5,256,000 requests x $0.20/1M = $1.0512;
-            (2,628,000 s + 5,256,000 x 0.001 s) x 0.125 GB = 329,157 GB-s x $0.0000166667 = $5.48596…
-            → $6.54
-  http_api  5,256,000 x $1.05/1M = $5.5188 → $5.52
-  table     13,140,000 RRU x $0.1425/1M = $1.87245; 2,628,000 WRU x $0.71/1M = $1.86588;
-            2,628,000 x 1,124 B = 2.953872 GB x $0.285 = $0.84185… → $4.58
-  bucket    1 GB x $0.025 + 100 x $0.005 + 1,000 x $0.0004 = $0.925 → $0.93
-  total     $17.57 (us-east-1: $16.74)
-
-medium (256 MB, concurrency 2, 5 requests/s, 10 RRU/s, 2 WRU/s, 5 GB):
-  function  13,140,000 requests x $0.20/1M = $2.628;
-            (5,256,000 s + 13,140,000 x 0.001 s) x 0.25 GB = 1,317,285 GB-s x $0.0000166667 = $21.95479…
-            → $24.58
-  http_api  13,140,000 x $1.05/1M = $13.797 → $13.80
-  table     26,280,000 RRU x $0.1425/1M = $3.7449; 5,256,000 WRU x $0.71/1M = $3.73176;
-            5,256,000 x 1,124 B = 5.907744 GB x $0.285 = $1.68370… → $9.16
-  bucket    5 GB x $0.025 + $0.50 + $0.40 = $1.025 → $1.03
-  total     $48.57, just under the default $50 a project (us-east-1: $46.79)
-
-Two medium projects ($97.14) fit the default $100 a workspace; five small ones ($87.85) do too.
+The lines are worked out by each resource kind of the blueprint (`estimate_line` of its
+`ResourceSpec`) and summed by `services.blueprint.estimate`; tests/provisioning/test_pricing.py works
+the small and medium tiers through by hand. Where the prices come from: docs/pricing.md.
 """
 
 from __future__ import annotations
@@ -61,19 +41,10 @@ from decimal import Decimal
 from apps.core.money import usd
 from apps.provisioning.models import Resource, Tier
 
-Kind = Resource.Kind
-
 SECONDS_PER_MONTH = 2_628_000  # 730 hours: the month AWS prices by
 MILLION = Decimal(1_000_000)
 THOUSAND = Decimal(1_000)
 GB_BYTES = Decimal(10**9)
-
-LAMBDA_ROUNDING_S = Decimal("0.001")  # Lambda bills each request's duration rounded up to 1 ms
-DYNAMODB_BYTES_PER_WRITE_UNIT = 1024 + 100  # 1 KB per write unit + 100 bytes of overhead per item
-# Budgeted, not enforced (S3 has no request cap): 200 deploys of the largest bundle (500 files) and
-# a million page-file downloads a month.
-S3_PUT_REQUESTS_MONTH = 100_000
-S3_GET_REQUESTS_MONTH = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -126,8 +97,8 @@ TIERS: dict[str, TierCaps] = {
 }
 
 # USD list prices, on demand, without free tiers or tax. Lambda is x86 (the functions are created
-# without an architecture, so x86_64). Sources and confidence are in AWS-NOTES section 4:
-# P = AWS Price List API snapshot, A = AWS pricing page or doc, S = secondary source,
+# without an architecture, so x86_64). Confidence, with the sources in docs/pricing.md:
+# P = AWS Price List API offer file, A = AWS pricing page or doc, S = secondary source,
 # U = unverified (read it from the Price List API before relying on it).
 PRICES: dict[str, dict[str, Decimal]] = {
     "ap-south-1": {
@@ -152,8 +123,7 @@ PRICES: dict[str, dict[str, Decimal]] = {
         "s3_put_per_1k": Decimal("0.005"),  # S
         "s3_get_per_1k": Decimal("0.0004"),  # S
     },
-    # Europe (Ireland): a Price List API snapshot (eu-west-1 offer files, catalogue of September 2026)
-    # kept at github.com/henderjm/world-cup-sweepstake, docs/costs/aws-ireland-rates.json.
+    # Europe (Ireland): the Price List API offer files for eu-west-1, catalogue of September 2026.
     "eu-west-1": {
         "lambda_requests_per_1m": Decimal("0.20"),  # P
         "lambda_gb_second": Decimal("0.0000166667"),  # P, first 6B GB-s
@@ -198,71 +168,11 @@ class Estimate:
     total: Decimal
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _line(kind: str, amount: Decimal, basis: str) -> EstimateLine:
-    return EstimateLine(kind=Kind(kind).value, label=Kind(kind).label, usd_month=usd(amount), basis=basis)
-
-
-def estimate(*, tier: str, region: str) -> Estimate:
-    """The most a project of `tier` in `region` can cost in a month, with every cap used all month.
-
-    Raises ValueError for a tier or a region this table has no figures for.
-    """
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    if region not in PRICES:
-        raise ValueError(f"no prices for region {region!r}; priced: {', '.join(PRICES)}")
-    caps, price = TIERS[tier], PRICES[region]
-    seconds = Decimal(SECONDS_PER_MONTH)
-
-    requests = caps.api_rate_limit_rps * seconds
-    memory_gb = Decimal(caps.lambda_memory_mb) / 1024
-    gb_seconds = (caps.lambda_reserved_concurrency * seconds + requests * LAMBDA_ROUNDING_S) * memory_gb
-    function = requests / MILLION * price["lambda_requests_per_1m"] + gb_seconds * price["lambda_gb_second"]
-
-    http_api = requests / MILLION * price["http_api_requests_per_1m"]
-
-    reads = caps.dynamodb_max_read_units * seconds
-    writes = caps.dynamodb_max_write_units * seconds
-    table = (
-        reads / MILLION * price["dynamodb_read_units_per_1m"]
-        + writes / MILLION * price["dynamodb_write_units_per_1m"]
-        + writes * DYNAMODB_BYTES_PER_WRITE_UNIT / GB_BYTES * price["dynamodb_storage_gb_month"]
-    )
-
-    bucket = (
-        caps.s3_max_gb * price["s3_storage_gb_month"]
-        + S3_PUT_REQUESTS_MONTH / THOUSAND * price["s3_put_per_1k"]
-        + S3_GET_REQUESTS_MONTH / THOUSAND * price["s3_get_per_1k"]
-    )
-
-    lines = [
-        _line(
-            Kind.FUNCTION,
-            function,
-            f"{_count(caps.lambda_reserved_concurrency, 'run')} of {caps.lambda_memory_mb} MB at a time "
-            f"all month, and {requests:,.0f} calls at {caps.api_rate_limit_rps} a second.",
-        ),
-        _line(
-            Kind.HTTP_API,
-            http_api,
-            f"{requests:,.0f} requests: the rate limit of {caps.api_rate_limit_rps} a second, all month.",
-        ),
-        _line(
-            Kind.TABLE,
-            table,
-            f"{_count(caps.dynamodb_max_read_units, 'read')} and {_count(caps.dynamodb_max_write_units, 'write')} "
-            "a second all month, and all the data those writes can store.",
-        ),
-        _line(
-            Kind.BUCKET,
-            bucket,
-            f"{caps.s3_max_gb} GB of files, with {S3_PUT_REQUESTS_MONTH:,} uploads and "
-            f"{S3_GET_REQUESTS_MONTH:,} downloads a month allowed for.",
-        ),
-        _line(Kind.ROLE, Decimal(0), "IAM roles cost nothing."),
-    ]
-    return Estimate(lines=lines, total=sum((line.usd_month for line in lines), Decimal("0.00")))
+def line(kind: str, amount: Decimal, basis: str) -> EstimateLine:
+    """One resource kind's line, rounded to the cent."""
+    kind = Resource.Kind(kind)
+    return EstimateLine(kind=kind.value, label=kind.label, usd_month=usd(amount), basis=basis)

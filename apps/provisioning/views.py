@@ -1,23 +1,20 @@
-"""Projects: the list, and each project's Infrastructure and Application tabs."""
+"""Projects: the list, each project's Infrastructure and Application tabs, and the workspace's own AWS account."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
-
 from django.conf import settings
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
 
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
-from apps.core.forms import form_add_service_error
-from apps.provisioning import aws, pricing, selectors, services
+from apps.core.forms import form_add_service_error, messages_add_service_error, service_action
+from apps.provisioning import selectors, services
 from apps.provisioning.forms import AwsAccountForm, DeployForm, ExtendForm, ProjectForm
-from apps.provisioning.models import Operation
+from apps.provisioning.models import Operation, Project
 from apps.tenants.access.decorators import tenant_view
 from apps.tenants.models import Role
 
@@ -27,64 +24,61 @@ ACTION_DONE = {
     Operation.Action.DEPLOY_APP: "The application is being deployed.",
     Operation.Action.PURGE_APP: "The application is being purged.",
 }
+TABS = ("infrastructure", "application")
 
 
-def _estimates() -> list[dict]:
-    """Each tier's upper bound in each allowed region, for the form."""
-    rows = []
-    for tier, caps in pricing.TIERS.items():
-        for region in settings.AWS_ALLOWED_REGIONS:
-            rows.append({"tier": tier, "label": caps.label, "region": region,
-                         "total": pricing.estimate(tier=tier, region=region).total})  # fmt: skip
-    return rows
-
-
-@require_http_methods(["GET", "POST"])
-@tenant_view()
-def project_list_view(request):
+def _project_list_page(request, form: ProjectForm, *, status: int = 200):
     tenant = request.tenant
-    can_create = request.membership.has_role(Role.ADMIN)
-    form = ProjectForm(request.POST or None)
-    if request.method == "POST":
-        if not can_create:
-            return render(request, "403.html", status=403)
-        if form.is_valid():
-            try:
-                project = services.project_create(tenant=tenant, actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_error(form, exc)
-            else:
-                messages.success(request, f"Project {project.name} is ready to provision.")
-                return redirect("provisioning:infrastructure", project_id=project.pk)
     context = {
         "projects": selectors.project_list(tenant=tenant),
         "usage": services.quota_usage(tenant=tenant),
         "form": form,
-        "can_create": can_create,
-        "estimates": _estimates(),
+        "can_create": request.membership.has_role(Role.ADMIN),
+        "estimates": selectors.estimate_table(),
         "aws_account": selectors.aws_account_get(tenant=tenant),
         "is_owner": request.membership.has_role(Role.OWNER),
     }
-    return render(request, "provisioning/project_list.html", context, status=422 if form.errors else 200)
+    return render(request, "provisioning/project_list.html", context, status=status)
 
 
-def _project_context(request, project) -> dict:
-    operations = list(selectors.operation_list(project=project)[:10])
-    operation = operations[0] if operations else None
-    now = timezone.now()
+@require_GET
+@tenant_view()
+def project_list_view(request):
+    return _project_list_page(request, ProjectForm())
+
+
+@post_only("provisioning:project_list")
+@tenant_view(Role.ADMIN)
+def project_create_view(request):
+    """A refused project re-renders the list with the reason on the form (422)."""
+    form = ProjectForm(request.POST)
+    if form.is_valid():
+        try:
+            project = services.project_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as exc:
+            form_add_service_error(form, exc)
+        else:
+            messages.success(request, f"Project {project.name} is ready to provision.")
+            return redirect("provisioning:infrastructure", project_id=project.pk)
+    return _project_list_page(request, form, status=422)
+
+
+def _project_context(request, project: Project, tab: str) -> dict:
+    tenant = request.tenant
     return {
         "project": project,
-        "estimate": pricing.estimate(tier=project.tier, region=project.region),
-        "resources": selectors.resource_list(project=project),
-        "operation": operation,
-        "operations": operations,
-        "active": operation is not None and operation.state in Operation.ACTIVE,
-        "failed_operation": next((op for op in operations if op.state == Operation.State.FAILED), None),
-        "expiring_soon": bool(project.expires_at and project.expires_at - now < timedelta(minutes=10)),
+        "tab": tab,
+        **selectors.project_activity(tenant=tenant, project=project),
+        "estimate": selectors.project_estimate(project=project),
+        "resources": selectors.resource_list(tenant=tenant, project=project),
+        "expiring_soon": selectors.project_expires_within(
+            project=project, minutes=selectors.EXPIRY_WARNING_MINUTES
+        ),
+        "expiry_warning_minutes": selectors.EXPIRY_WARNING_MINUTES,
         "timeout_minutes": settings.RESOURCE_TIMEOUT_MINUTES,
-        "usage": services.quota_usage(tenant=request.tenant),
-        "aws_account": selectors.aws_account_get(tenant=request.tenant)
-        if project.infra_state == "new"
+        "usage": services.quota_usage(tenant=tenant),
+        "aws_account": selectors.aws_account_get(tenant=tenant)
+        if project.infra_state == Project.InfraState.NEW
         else None,
         "can_manage": request.membership.has_role(Role.ADMIN),
         "extend_form": ExtendForm(),
@@ -94,54 +88,48 @@ def _project_context(request, project) -> dict:
 
 @require_GET
 @tenant_view()
-def infrastructure_view(request, project_id: int):
+def project_view(request, project_id: int, tab: str = "", partial: bool = False):
+    """One tab of a project's page. Its live part (state, progress, resources) alone answers the page's
+    htmx poll while work runs, and the /status/ address (`partial`, with the tab in ?tab=)."""
+    if partial:
+        tab = request.GET.get("tab", "")
+    tab = tab if tab in TABS else TABS[0]
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    context = {**_project_context(request, project), "tab": "infrastructure"}
-    return render(request, "provisioning/project_infrastructure.html", context)
-
-
-@require_GET
-@tenant_view()
-def application_view(request, project_id: int):
-    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    context = {**_project_context(request, project), "tab": "application"}
-    return render(request, "provisioning/project_application.html", context)
-
-
-@require_GET
-@tenant_view()
-def project_status_view(request, project_id: int):
-    """The live part of a project page (state, progress, resources), polled by htmx while work runs."""
-    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    context = {**_project_context(request, project), "tab": request.GET.get("tab", "infrastructure")}
-    return render(request, "provisioning/partials/_status.html", context)
-
-
-def _request(request, project_id: int, action: str, back: str, **extra):
-    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    try:
-        services.operation_request(
-            tenant=request.tenant, actor=request.user, project=project, action=action, **extra
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    context = _project_context(request, project, tab)
+    if partial or (request.htmx and not request.htmx.boosted):
+        response = render(request, "provisioning/partials/_status.html", context)
     else:
-        messages.success(request, ACTION_DONE[action])
+        response = render(request, f"provisioning/project_{tab}.html", context)
+    patch_vary_headers(response, ["HX-Request"])  # a cached poll answer must never stand in for the page
+    return response
+
+
+def _operation_request(request, project_id: int, action: str, *, back: str, **extra):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    service_action(
+        request,
+        lambda: services.operation_request(
+            tenant=request.tenant, actor=request.user, project=project, action=action, **extra
+        ),
+        done=ACTION_DONE[action],
+    )
     return redirect(back, project_id=project.pk)
 
 
 @post_only("provisioning:infrastructure", "project_id")
 @tenant_view(Role.ADMIN)
 def provision_view(request, project_id: int):
-    return _request(request, project_id, Operation.Action.PROVISION, "provisioning:infrastructure")
+    return _operation_request(
+        request, project_id, Operation.Action.PROVISION, back="provisioning:infrastructure"
+    )
 
 
 @post_only("provisioning:infrastructure", "project_id")
 @tenant_view(Role.ADMIN)
 def destroy_view(request, project_id: int):
-    return _request(request, project_id, Operation.Action.DESTROY, "provisioning:infrastructure")
+    return _operation_request(
+        request, project_id, Operation.Action.DESTROY, back="provisioning:infrastructure"
+    )
 
 
 @post_only("provisioning:application", "project_id")
@@ -160,12 +148,12 @@ def deploy_view(request, project_id: int):
         except ValidationError as exc:
             form_add_service_error(form, exc)
         except ApplicationError as exc:  # a state the tab shows instead of the form
-            messages.error(request, exc.message)
+            messages_add_service_error(request, exc)
             return redirect("provisioning:application", project_id=project.pk)
         else:
             messages.success(request, ACTION_DONE[Operation.Action.DEPLOY_APP])
             return redirect("provisioning:application", project_id=project.pk)
-    context = {**_project_context(request, project), "tab": "application", "deploy_form": form}
+    context = {**_project_context(request, project, "application"), "deploy_form": form}
     return render(request, "provisioning/project_application.html", context, status=422)
 
 
@@ -174,7 +162,7 @@ def deploy_view(request, project_id: int):
 def purge_view(request, project_id: int):
     """Purge from either tab, and come back to it (from Infrastructure, the Destroy button is next)."""
     back = "infrastructure" if request.POST.get("back") == "infrastructure" else "application"
-    return _request(request, project_id, Operation.Action.PURGE_APP, f"provisioning:{back}")
+    return _operation_request(request, project_id, Operation.Action.PURGE_APP, back=f"provisioning:{back}")
 
 
 @post_only("provisioning:infrastructure", "project_id")
@@ -183,17 +171,16 @@ def extend_view(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
     form = ExtendForm(request.POST)
     if form.is_valid():
-        try:
-            project = services.project_extend(
+        service_action(
+            request,
+            lambda: services.project_extend(
                 tenant=request.tenant,
                 actor=request.user,
                 project=project,
                 minutes=form.cleaned_data["minutes"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "The stack's expiry has been extended.")
+            ),
+            done="The stack's expiry has been extended.",
+        )
     return redirect("provisioning:infrastructure", project_id=project.pk)
 
 
@@ -202,23 +189,12 @@ def extend_view(request, project_id: int):
 
 def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
     account = selectors.aws_account_get(tenant=request.tenant)
-    context = {
+    return {
         "account": account,
         "form": form or AwsAccountForm(initial={"role_arn": account.role_arn if account else ""}),
         "account_regions": settings.AWS_ALLOWED_REGIONS,
-        "boundary_name": aws.execution_boundary_name(),
+        **selectors.aws_account_setup(tenant=request.tenant, account=account),
     }
-    if account is not None:
-        policies = aws.role_policies(
-            external_id=account.external_id, role_arn=account.role_arn, account_id=account.account_id
-        )
-        context.update(
-            **{name: json.dumps(policy, indent=2) for name, policy in policies.items()},
-            stacks_there=selectors.stacks_in_account(tenant=request.tenant, role_arn=account.role_arn)
-            if account.role_arn
-            else 0,
-        )
-    return context
 
 
 @require_GET
@@ -249,7 +225,7 @@ def aws_account_connect_view(request):
         except ValidationError as exc:
             form_add_service_error(form, exc)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            messages_add_service_error(request, exc)
             return redirect("provisioning:aws_account")
         else:
             messages.success(request, "The role is saved. Tijori is checking that it can use it.")
@@ -257,39 +233,23 @@ def aws_account_connect_view(request):
     return render(request, "provisioning/aws_account.html", _aws_account_context(request, form), status=422)
 
 
-def _account_action(request, service, done: str):
-    try:
-        service(tenant=request.tenant, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+@post_only("provisioning:aws_account")
+@tenant_view(Role.OWNER)
+def aws_account_recheck_view(request):
+    service_action(
+        request,
+        lambda: services.aws_account_recheck(tenant=request.tenant, actor=request.user),
+        done="Tijori is checking the connection again.",
+    )
     return redirect("provisioning:aws_account")
 
 
 @post_only("provisioning:aws_account")
 @tenant_view(Role.OWNER)
-def aws_account_recheck_view(request):
-    return _account_action(request, services.aws_account_recheck, "Tijori is checking the connection again.")
-
-
-@post_only("provisioning:aws_account")
-@tenant_view(Role.OWNER)
 def aws_account_disconnect_view(request):
-    return _account_action(
+    service_action(
         request,
-        services.aws_account_disconnect,
-        "New stacks will go to Tijori's AWS account. Stacks in yours stay there until destroyed.",
+        lambda: services.aws_account_disconnect(tenant=request.tenant, actor=request.user),
+        done="New stacks will go to Tijori's AWS account. Stacks in yours stay there until destroyed.",
     )
-
-
-def provisioning_stats_view(request):
-    """/admin/stats: the provisioning figures super admins watch (wrapped in admin_view in the URLconf)."""
-    if not request.user.is_superuser:
-        raise PermissionDenied("Statistics are for super admins.")
-    context = {
-        **admin.site.each_context(request),
-        "s": selectors.provisioning_stats(),
-        "title": "Provisioning statistics",
-    }
-    return render(request, "admin/provisioning_stats.html", context)
+    return redirect("provisioning:aws_account")

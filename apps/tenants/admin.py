@@ -1,24 +1,76 @@
+"""Super admins look at tenants and their people; every change they make goes through a service.
+
+The profile is saved by `tenant_update` (validated and audited as when a shop saves it); memberships
+are read-only here and change only through actions that call the membership services, so the
+last-owner rule and the audit trail hold for the platform too.
+"""
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
+from apps.core.admin import ReadOnlyAdmin, ReadOnlyInline
+from apps.core.exceptions import ApplicationError
+from apps.core.forms import service_error_text
 from apps.tenants import services
-from apps.tenants.models import ApiKey, Invitation, Membership, Tenant
+from apps.tenants.models import ApiKey, Invitation, Membership, Role, Tenant
 
 
-class TenantMembershipInline(admin.TabularInline):
+class TenantMembershipInline(ReadOnlyInline):
     model = Membership
     fk_name = "tenant"
-    extra = 0
     fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class TenantAdminForm(forms.ModelForm):
+    """Checks the profile as the shop's own settings page does, so the admin shows the same errors."""
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "state_code", "gstin", "address"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data["gstin"] = services.tenant_gst_fields_check(
+                kind=self.instance.kind,
+                state_code=data.get("state_code") or "",
+                gstin=data.get("gstin") or "",
+                tenant_id=self.instance.pk,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field in self.fields and not self.has_error(field):
+                    self.add_error(field, errors)
+        return data
 
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    form = TenantAdminForm
     list_display = ["name", "kind", "slug", "state_code", "gstin", "is_active", "created_at"]
     list_filter = ["kind", "is_active", "state_code", "created_at"]
     search_fields = ["name", "slug", "gstin"]
+    fields = [
+        "name",
+        "kind",
+        "slug",
+        "state_code",
+        "gstin",
+        "address",
+        "logo",
+        "bis_registration_number",
+        "bis_registration_valid_until",
+        "is_active",
+        "deactivated_at",
+        "deactivation_reason",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = [
+        "kind",
         "slug",
         "created_at",
         "updated_at",
@@ -26,12 +78,27 @@ class TenantAdmin(admin.ModelAdmin):
         "deactivation_reason",
         "is_active",
         "logo",  # uploaded by the shop, where it is checked and stored under a name of ours
+        "bis_registration_number",  # the shop's compliance settings write these, audited
+        "bis_registration_valid_until",
     ]
     inlines = [TenantMembershipInline]
     actions = ["deactivate", "reactivate"]
 
+    def has_add_permission(self, request):
+        return False  # a tenant is born with its first owner, by signup or "new workspace"
+
     def has_delete_permission(self, request, obj=None):
         return False  # tenants are deactivated, never deleted: their records are under retention
+
+    def save_model(self, request, obj, form, change):
+        services.tenant_update(
+            tenant=obj,
+            actor=request.user,
+            name=obj.name,
+            state_code=obj.state_code,
+            gstin=obj.gstin,
+            address=obj.address,
+        )
 
     @admin.action(description="Deactivate the selected tenants (nothing is deleted)")
     def deactivate(self, request, queryset):
@@ -48,38 +115,86 @@ class TenantAdmin(admin.ModelAdmin):
         messages.success(request, f"Reactivated {queryset.count()} tenant(s).")
 
 
+def _platform_membership(request, tenant: Tenant) -> Membership:
+    """A super admin acts in a tenant with an owner's rights (unsaved: they don't join the team)."""
+    return Membership(tenant=tenant, user=request.user, role=Role.OWNER)
+
+
+def _membership_actions(request, queryset, change, done: str) -> None:
+    """Apply `change(membership)` to each member; refusals (the last owner) are listed, the rest done."""
+    changed = 0
+    for membership in queryset.select_related("tenant", "user"):
+        try:
+            change(membership)
+        except (ValidationError, ApplicationError) as exc:
+            messages.error(request, f"{membership}: {service_error_text(exc)}")
+        else:
+            changed += 1
+    if changed:
+        messages.success(request, done.format(count=changed))
+
+
+def _role_action(role: str):
+    def action(modeladmin, request, queryset):
+        _membership_actions(
+            request,
+            queryset,
+            lambda m: services.membership_change_role(
+                tenant=m.tenant,
+                actor=request.user,
+                actor_membership=_platform_membership(request, m.tenant),
+                membership=m,
+                role=role,
+            ),
+            done=f"{{count}} member(s) are now {Role(role).label}.",
+        )
+
+    action.__name__ = f"make_{role}"
+    return admin.action(description=f"Make the selected members {Role(role).label.lower()}")(action)
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ["user", "tenant", "role", "created_at"]
     list_filter = ["role", "tenant__kind"]
     search_fields = ["user__email", "tenant__name"]
-    autocomplete_fields = ["user", "tenant"]
     list_select_related = ["user", "tenant"]
+    actions = [_role_action(Role.OWNER), _role_action(Role.ADMIN), _role_action(Role.STAFF), "remove"]
+
+    @admin.action(description="Remove the selected members from their tenant")
+    def remove(self, request, queryset):
+        _membership_actions(
+            request,
+            queryset,
+            lambda m: services.membership_remove(
+                tenant=m.tenant,
+                actor=request.user,
+                actor_membership=_platform_membership(request, m.tenant),
+                membership=m,
+            ),
+            done="Removed {count} member(s).",
+        )
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are made by tenant admins, so they are audited and e-mailed."""
+
     list_display = ["email", "tenant", "role", "status", "expires_at", "created_at"]
     list_filter = ["role", "created_at"]
     search_fields = ["email", "tenant__name"]
     list_select_related = ["tenant"]
-    readonly_fields = [f.name for f in Invitation._meta.fields]
-
-    def has_add_permission(self, request):
-        return False  # invitations are made by tenant admins, so they are audited and e-mailed
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyAdmin):
+    """Keys are made by the tenant, so the secret is shown only to them; the platform may revoke one."""
+
     list_display = ["name", "tenant", "prefix", "role", "status", "created_by", "last_used_at", "created_at"]
     list_filter = ["role", "created_at"]
     search_fields = ["name", "prefix", "tenant__name", "created_by__email"]
     list_select_related = ["tenant", "created_by"]
-    readonly_fields = [f.name for f in ApiKey._meta.fields]
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False  # keys are made by the tenant, so the secret is shown only to them
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.idempotency import idempotent
-from apps.core.api.throttling import ExpensiveOperationThrottle
+from apps.core.api.viewsets import TenantViewSet
 from apps.gst.states import STATE_CHOICES
 from apps.tenants import selectors, services
 from apps.tenants.models import ApiKey, Invitation, Membership, Role, Tenant
@@ -99,7 +98,18 @@ class ApiKeyCreatedOutput(ApiKeyOutput):
 class ApiKeyInput(serializers.Serializer):
     name = serializers.CharField(max_length=80)
     role = serializers.ChoiceField(choices=Role.choices, default=Role.STAFF)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="The moment the key stops working (ISO 8601). Or send `expires_on` instead, not both.",
+    )
+    expires_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The last day the key works: it stops at the end of that day, India time "
+        "(23:59:59.999999 +05:30), exactly as a day chosen on the API keys page. "
+        "`2027-03-31` is the same as `expires_at` `2027-03-31T23:59:59.999999+05:30`.",
+    )
 
 
 class MeView(APIView):
@@ -155,6 +165,13 @@ class MembershipFilter(filters.FilterSet):
         model = Membership
         fields = ["role"]
 
+    def filter_queryset(self, queryset):
+        """The team page's list and this one are one rule: the selector's. Ids keep pages stable."""
+        members = selectors.membership_list(
+            tenant=self.request.tenant, role=self.form.cleaned_data.get("role")
+        )
+        return members.order_by("pk")
+
 
 @extend_schema_view(
     list=extend_schema(summary="List the members"),
@@ -167,26 +184,14 @@ class MembershipFilter(filters.FilterSet):
     ),
     destroy=extend_schema(summary="Remove a member (or leave, with your own id)", responses={204: None}),
 )
-class MemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    queryset = Membership.objects.none()  # for the schema; requests use get_queryset()
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):
+    model = Membership
+    selector = staticmethod(selectors.membership_list)
     serializer_class = MembershipOutput
     filterset_class = MembershipFilter
-    lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[Membership]:
-        return selectors.membership_list(tenant=self.request.tenant).order_by("pk")
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        return [*throttles, ExpensiveOperationThrottle()] if self.action == "create" else throttles
-
-    def get_permissions(self):
-        if self.action == "destroy":
-            self.write_role = Role.STAFF  # anyone may leave; the service checks removing others
-        return super().get_permissions()
+    action_roles = {"destroy": Role.STAFF}  # anyone may leave; the service checks removing others
+    expensive_actions = frozenset({"create"})  # each invitation sends an e-mail
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -228,14 +233,11 @@ class MemberViewSet(
     list=extend_schema(summary="Invitations waiting for an answer"),
     destroy=extend_schema(summary="Withdraw an invitation", responses={204: None}),
 )
-class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    queryset = Invitation.objects.none()
+class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, TenantViewSet):
+    model = Invitation
+    selector = staticmethod(selectors.invitation_open_list)
     serializer_class = InvitationOutput
     read_role = Role.ADMIN
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Invitation]:
-        return selectors.invitation_open_list(tenant=self.request.tenant)
 
     def destroy(self, request, *args, **kwargs):
         services.invitation_revoke(tenant=request.tenant, actor=request.user, invitation=self.get_object())
@@ -252,16 +254,11 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     ),
     destroy=extend_schema(summary="Revoke an API key", responses={204: None}),
 )
-class ApiKeyViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    queryset = ApiKey.objects.none()
+class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):
+    model = ApiKey
+    selector = staticmethod(selectors.api_key_list)
     serializer_class = ApiKeyOutput
     read_role = Role.ADMIN
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[ApiKey]:
-        return selectors.api_key_list(tenant=self.request.tenant)
 
     @idempotent(
         withhold="secret",
@@ -279,6 +276,7 @@ class ApiKeyViewSet(
             name=data.validated_data["name"],
             role=data.validated_data["role"],
             expires_at=data.validated_data.get("expires_at"),
+            expires_on=data.validated_data.get("expires_on"),
         )
         key.secret = secret
         return Response(ApiKeyCreatedOutput(key).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
 from apps.gst.states import STATE_CHOICES
+from apps.gst.validators import gstin_validate
 
 
 def public_storage():
@@ -33,7 +34,9 @@ class Tenant(TimeStampedModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=64, unique=True)
     state_code = models.CharField("state", max_length=2, choices=STATE_CHOICES, blank=True)
-    gstin = models.CharField("GSTIN", max_length=15, blank=True)
+    # The field checks the GSTIN alone; that it matches `state_code` and no other tenant holds it are
+    # checked by `services.tenant_gst_fields_check`, which every writer (pages, API, admin) calls.
+    gstin = models.CharField("GSTIN", max_length=15, blank=True, validators=[gstin_validate])
     address = models.TextField(blank=True)
     logo = models.ImageField(upload_to=logo_path, storage=public_storage, blank=True)
     bis_registration_number = models.CharField("BIS registration number", max_length=40, blank=True)

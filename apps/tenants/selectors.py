@@ -19,12 +19,12 @@ def user_membership_list(*, user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name", "pk"))
 
 
-def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
-    return (
-        Membership.objects.for_tenant(tenant)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
+def membership_list(*, tenant: Tenant, role: str | None = None) -> QuerySet[Membership]:
+    """The team by name; `role` keeps the members who have exactly that role."""
+    members = Membership.objects.for_tenant(tenant).select_related("user")
+    if role:
+        members = members.filter(role=role)
+    return members.order_by("user__full_name", "user__email")
 
 
 def membership_get(*, tenant: Tenant, membership_id: int) -> Membership:

@@ -20,5 +20,4 @@ urlpatterns = [
     path("settings/team/members/<int:membership_id>/remove/", views.member_remove_view, name="member_remove"),
     path("settings/api-keys/", views.api_keys_view, name="api_keys"),
     path("settings/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
-    path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]

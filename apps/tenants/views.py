@@ -1,23 +1,19 @@
-from datetime import datetime, time
+"""The workspace's own pages: dashboard, switching workspace, profile, team and API keys.
+
+Joining a workspace through an invitation is onboarding, with signup, in `apps.accounts.views`.
+"""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.accounts import services as account_services
-from apps.accounts.forms import InvitedSignupForm
-from apps.accounts.selectors import user_exists
-from apps.accounts.views import MODEL_BACKEND
 from apps.audit.selectors import audit_event_list
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
-from apps.core.forms import form_add_service_error
-from apps.core.rls import tenant_activate
+from apps.core.forms import form_add_service_error, messages_add_service_error, service_action
 from apps.inventory import selectors as inventory_selectors
 from apps.tenants import selectors, services
 from apps.tenants.access.decorators import tenant_view
@@ -181,18 +177,17 @@ def invitation_create_view(request):
 @tenant_view(Role.ADMIN)
 def invitation_revoke_view(request, invitation_id: int):
     invitation = selectors.invitation_get(tenant=request.tenant, invitation_id=invitation_id)
-    try:
-        services.invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"The invitation of {invitation.email} was withdrawn.")
+    service_action(
+        request,
+        lambda: services.invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation),
+        done=f"The invitation of {invitation.email} was withdrawn.",
+    )
     return redirect("tenants:team")
 
 
 def _team_refused(request, exc: ApplicationError):
     """The team page again, with the reason, answering 403 (not your role) or 409 (the team's state)."""
-    messages.error(request, exc.message)
+    messages_add_service_error(request, exc)
     status = getattr(exc, "status_code", 409)
     return render(request, "tenants/team.html", _team_context(request), status=status)
 
@@ -241,47 +236,6 @@ def member_remove_view(request, membership_id: int):
     return redirect("tenants:team")
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept_view(request, token: str):
-    """Open to anyone holding the link: sign in or create an account, then join."""
-    try:
-        invitation = services.invitation_from_token(token)
-    except ApplicationError as exc:
-        return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=410)
-    tenant_activate(invitation.tenant_id)  # the signed link names the workspace this request acts for
-    user = request.user
-    form = None
-    if not user.is_authenticated:
-        if user_exists(email=invitation.email):
-            return render(
-                request, "tenants/invitation_accept.html", {"invitation": invitation, "needs_login": True}
-            )
-        form = InvitedSignupForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                user = account_services.user_signup_invited(
-                    email=invitation.email,
-                    full_name=form.cleaned_data["full_name"],
-                    password=form.cleaned_data["password1"],
-                )
-            except ValidationError as exc:
-                form_add_service_error(form, exc)
-            else:
-                login(request, user, backend=MODEL_BACKEND)
-    if request.method == "POST" and user.is_authenticated:
-        try:
-            membership = services.invitation_accept(invitation=invitation, user=user)
-        except ApplicationError as exc:
-            return render(request, "tenants/invitation_invalid.html", {"error": exc.message}, status=409)
-        active_tenant_choose(request, membership.tenant_id)
-        messages.success(request, f"Welcome to {membership.tenant.name}.")
-        return redirect("tenants:dashboard")
-    context = {"invitation": invitation, "form": form}
-    return render(
-        request, "tenants/invitation_accept.html", context, status=422 if form and form.errors else 200
-    )
-
-
 def _api_keys_context(request, *, form=None, created=None, secret=None) -> dict:
     return {
         "api_keys": selectors.api_key_list(tenant=request.tenant),
@@ -299,12 +253,6 @@ def api_keys_view(request):
         return render(request, "tenants/api_keys.html", _api_keys_context(request))
     form = ApiKeyForm(request.POST, actor_role=request.membership.role)
     if form.is_valid():
-        expires_on = form.cleaned_data["expires_on"]
-        expires_at = (
-            datetime.combine(expires_on, time.max, tzinfo=timezone.get_current_timezone())
-            if expires_on
-            else None
-        )
         try:
             key, secret = services.api_key_create(
                 tenant=request.tenant,
@@ -312,7 +260,7 @@ def api_keys_view(request):
                 actor_membership=request.membership,
                 name=form.cleaned_data["name"],
                 role=form.cleaned_data["role"],
-                expires_at=expires_at,
+                expires_on=form.cleaned_data["expires_on"],
             )
         except (ValidationError, ApplicationError) as exc:
             form_add_service_error(form, exc)

@@ -11,8 +11,8 @@ from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.tenants.models import Invitation, Membership, Role, Tenant
 from apps.tenants.services import invitation_accept, invitation_create
+from tests.accounts.factories import UserFactory
 from tests.conftest import add_member
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

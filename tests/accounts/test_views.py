@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.audit.models import AuditEvent
-from apps.tenants.models import Membership, Role, Tenant
-from tests.factories import gstin_for
+from apps.tenants.models import Invitation, Membership, Role, Tenant
+from tests.tenants.factories import gstin_for
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,55 @@ def test_signup_with_only_service_errors_shows_them_all(client):
     assert response.status_code == 422
     assert set(response.context["form"].errors) == {"password1", "state_code"}
     assert not User.objects.exists() and not Tenant.objects.exists()
+
+
+def test_invite_accept_by_new_user_through_the_pages(
+    owner_client, tenant, client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            reverse("tenants:invitation_create"), {"email": "karan@example.in", "role": "admin"}
+        )
+    assert response.status_code == 302
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/invitations/" in line)
+    path = link[link.index("/invitations/") :]
+    from django.test import Client
+
+    newcomer = Client()
+    page = newcomer.get(path)
+    assert page.status_code == 200 and "Join Shop A Jewellers" in page.content.decode()
+    joined = newcomer.post(
+        path, {"full_name": "Karan", "password1": "karan-pass-2026", "password2": "karan-pass-2026"}
+    )
+    assert joined.status_code == 302
+    dash = newcomer.get(reverse("tenants:dashboard"))
+    assert dash.context["active_tenant"] == tenant and dash.context["active_membership"].role == Role.ADMIN
+    assert Invitation.objects.get().status == Invitation.Status.ACCEPTED
+    assert newcomer.get(path).status_code == 410
+
+
+def test_a_signed_in_invitee_joins_with_one_click_and_someone_else_is_refused(
+    owner_client, tenant, make_client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.accounts.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("tenants:invitation_create"), {"email": "ravi@example.in", "role": "staff"})
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/invitations/" in line)
+    path = link[link.index("/invitations/") :]
+
+    stranger = make_client(UserFactory(email="someone@example.in"))
+    refused = stranger.post(path)
+    assert refused.status_code == 409 and "ravi@example.in" in refused.content.decode()
+    assert not Membership.objects.filter(tenant=tenant, user__email="someone@example.in").exists()
+
+    ravi = make_client(UserFactory(email="ravi@example.in"))
+    assert ravi.get(path).status_code == 200
+    joined = ravi.post(path)
+    assert joined.status_code == 302 and joined["Location"] == reverse("tenants:dashboard")
+    assert ravi.get(reverse("tenants:dashboard")).context["active_tenant"] == tenant
+    assert Membership.objects.get(tenant=tenant, user__email="ravi@example.in").role == Role.STAFF

@@ -13,6 +13,12 @@ from apps.audit.services import audit_record, audit_retention_purge
 pytestmark = pytest.mark.django_db
 
 
+def _event(tenant, actor):
+    return audit_record(
+        tenant=tenant, actor=actor, action="tenant.update", summary="Changed name", target=tenant
+    )
+
+
 def _stored_at(tenant, age: timedelta, summary: str) -> AuditEvent:
     """An event written that long ago (an insert is allowed; only changing a stored one is refused)."""
     event = AuditEvent(tenant=tenant, action="tenant.update", summary=summary)
@@ -65,3 +71,15 @@ def test_database_refuses_rewriting_a_platform_event_that_has_no_actor(tenant):
 
     assert "audit events cannot be changed" in error
     assert AuditEvent.objects.get(pk=event.pk).summary == "Nightly sweep"
+
+
+def test_retention_purge_removes_only_events_older_than_seven_years(tenant, owner):
+    recent = _event(tenant, owner)
+    # Written old from the start: no one, owner included, may back-date an event once it is stored.
+    old = AuditEvent(tenant=tenant, action="tenant.update", summary="ancient")
+    old.created_at = timezone.now() - timedelta(days=7 * 366)
+    old.save(force_insert=True)
+    before = AuditEvent.objects.count()
+    assert audit_retention_purge() == 1
+    remaining = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and recent.pk in remaining and len(remaining) == before - 1

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from apps.core.views import server_error_view
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from storages.backends.s3 import S3Storage
 from apps.core.files import FILE_SALT, private_file_url, tenant_upload_path, upload_name
 from apps.tenants.models import Membership
 from apps.tenants.services import membership_remove
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

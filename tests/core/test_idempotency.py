@@ -13,9 +13,9 @@ from PIL import Image
 from apps.core.models import IdempotencyKey
 from apps.inventory.models import Certificate
 from apps.tenants.models import ApiKey, Invitation, Role
+from tests.accounts.factories import UserFactory
 from tests.api_helpers import ApiClient, make_key
 from tests.conftest import login
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -117,7 +117,7 @@ def test_every_environment_variable_is_documented_in_env_example():
 
     root = settings.BASE_DIR
     read = set()
-    for path in (root / "config" / "settings").glob("*.py"):
+    for path in [root / "config" / "env.py", *(root / "config" / "settings").glob("*.py")]:
         read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text()))
     read |= {
         f"S3_BUCKET_{alias.upper()}"

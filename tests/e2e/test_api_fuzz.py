@@ -12,9 +12,9 @@ import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.tenants.services import tenant_create
+from tests.accounts.factories import UserFactory
 from tests.api_helpers import make_key
 from tests.conftest import add_member
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

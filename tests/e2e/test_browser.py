@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import tenant_create
-from tests.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

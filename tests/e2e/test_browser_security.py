@@ -15,8 +15,8 @@ from apps.inventory.models import Purity
 from apps.inventory.services import stock_item_create
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
+from tests.accounts.factories import UserFactory
 from tests.e2e.test_browser import _login
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

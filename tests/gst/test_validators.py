@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.gst.validators import gstin_validate
-from tests.factories import gstin_for
+from tests.tenants.factories import gstin_for
 
 
 @pytest.mark.parametrize(

@@ -60,11 +60,11 @@ def _certificate(other_tenant):
         tenant=other_tenant,
         actor=_owner(other_tenant),
         kind=Certificate.Kind.STONE,
-        item=_item(other_tenant),
+        item_id=_item(other_tenant).pk,
         upload=SimpleUploadedFile("theirs.pdf", PDF, "application/pdf"),
     )
     # Only the row matters here; the file would be left behind in the media folder. The download of
-    # another tenant's certificate with its file in place is tested in test_api_batches_rates_certificates.
+    # another tenant's certificate with its file in place is tested in tests/inventory/api/test_certificates.py.
     certificate.file.storage.delete(certificate.file.name)
     return certificate
 
@@ -141,7 +141,7 @@ def _certificate_on(other_tenant, **owner):
         actor=_owner(other_tenant),
         kind=kind,
         upload=SimpleUploadedFile("theirs.pdf", PDF, "application/pdf"),
-        **owner,
+        **{f"{name}_id": value.pk for name, value in owner.items()},
     )
     certificate.file.storage.delete(certificate.file.name)  # only the row matters here
     return certificate

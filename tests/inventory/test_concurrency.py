@@ -46,7 +46,7 @@ def test_two_rates_for_one_purity_and_day_at_once(tenant, owner):
     purity = Purity.objects.get(karat="22K")
 
     def rate(value):
-        return lambda: metal_rate_set(tenant=tenant, actor=owner, purity=purity, rate_per_gram=value)
+        return lambda: metal_rate_set(tenant=tenant, actor=owner, purity=purity, rate_per_gram=value)[0]
 
     race = overlap(tenant, rate("6500"), rate("6510"))
 

@@ -24,7 +24,7 @@ from apps.inventory.services import (
     stock_import_run,
     stock_item_create,
 )
-from tests.inventory.test_views import item_post
+from tests.inventory.factories import item_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_in_tmp")]
 

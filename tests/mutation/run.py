@@ -50,14 +50,11 @@ class Target:
 
 # Module -> its tests. Keep the test selection small: every mutant pays one pytest start (~5 s).
 MODULES: dict[str, Target] = {
-    "apps/tenants/services/roles.py": Target(
-        ["tests/tenants/test_roles_rules.py", "tests/tenants/test_member_rules.py"]
-    ),
+    "apps/tenants/services/roles.py": Target(["tests/tenants/services/test_roles.py"]),
     "apps/tenants/services/api_keys.py": Target(
         [
-            "tests/tenants/test_api_key_rules.py",
-            "tests/tenants/test_api_key_auth.py",
-            "tests/tenants/test_services.py",
+            "tests/tenants/services/test_api_keys.py",
+            "tests/tenants/services/test_members.py",
             "tests/tenants/test_api.py",
         ]
     ),
@@ -72,30 +69,26 @@ MODULES: dict[str, Target] = {
     "apps/inventory/rules.py": Target(
         [
             "tests/inventory/test_hallmark_rules.py",
-            "tests/inventory/test_huid_reservation.py",
-            "tests/inventory/test_services.py",
+            "tests/inventory/test_hallmarking.py",
+            "tests/inventory/services/test_stock.py",
             "tests/inventory/test_input_rules.py",
         ]
     ),
-    "apps/provisioning/services/quotas.py": Target(
-        ["tests/provisioning/test_quota_rules.py", "tests/provisioning/test_quotas.py"]
+    "apps/inventory/hallmarking.py": Target(
+        ["tests/inventory/test_hallmarking.py", "tests/inventory/services/test_stock.py"]
     ),
+    "apps/provisioning/services/quotas.py": Target(["tests/provisioning/test_quotas.py"]),
     "apps/inventory/services/stock.py": Target(
-        [
-            "tests/inventory/test_stock_rules.py",
-            "tests/inventory/test_huid_reservation.py",
-            "tests/inventory/test_services.py",
-            "tests/inventory/test_input_rules.py",
-        ],
-        functions=[
-            "huid_normalise",
-            "parse_decimal",
-            "needs_huid",
-            "stock_item_check",
-            "_making_charge_error",
-            "hsn_default",
-        ],
+        ["tests/inventory/services/test_stock.py", "tests/inventory/test_input_rules.py"],
+        functions=["_derive_fields", "_check_rules", "_making_charge_error", "hsn_default"],
     ),
+    "apps/core/money.py": Target(["tests/core/test_money.py", "tests/gst/test_tax.py"]),
+    "apps/gst/tax.py": Target(["tests/gst/test_tax.py"]),
+    "apps/gst/periods.py": Target(["tests/gst/test_periods.py"]),
+    "apps/gst/numbering.py": Target(["tests/gst/test_numbering.py"]),
+    "apps/gst/words.py": Target(["tests/gst/test_words.py"]),
+    "apps/invoicing/services/series.py": Target(["tests/invoicing/test_numbering.py"]),
+    "apps/invoicing/services/payments.py": Target(["tests/invoicing/test_payments.py"]),
 }
 BUDGET_MINUTES = float(os.environ.get("MUTATE_BUDGET_MINUTES", "25"))
 JOBS = int(os.environ.get("MUTATE_JOBS", "2"))

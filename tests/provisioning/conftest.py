@@ -9,15 +9,22 @@ from datetime import timedelta
 
 import boto3
 import pytest
+from celery import current_app as celery_app
+from celery.result import EagerResult
+from celery.signals import task_retry
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from apps.provisioning import aws
+from apps.provisioning.models import TenantAwsAccount
+from apps.provisioning.services import aws_account_connect, aws_account_start
 from apps.provisioning.services.projects import operation_request
+from tests.provisioning.factories import DeployedProjectFactory
 
 AWS_TEST_REGION = "ap-south-1"
 PLATFORM_ROLE_ARN = "arn:aws:iam::111122223333:role/TijoriProvisioner"
 PLATFORM_EXTERNAL_ID = "platform-external-id"
+OWN_ACCOUNT_ROLE = "arn:aws:iam::444455556666:role/TijoriAccess"  # a workspace's role in its own account
 
 # Anything through which boto3 could find real credentials, configuration or an endpoint.
 _AWS_ENV_TO_CLEAR = (
@@ -69,7 +76,7 @@ def assume_role_calls(aws_env):
     def record(params, **kwargs):
         calls.append(dict(params))
 
-    aws._sts_client(AWS_TEST_REGION).meta.events.register("before-parameter-build.sts.AssumeRole", record)
+    aws.sts_client(AWS_TEST_REGION).meta.events.register("before-parameter-build.sts.AssumeRole", record)
     return calls
 
 
@@ -116,6 +123,22 @@ def create_execution_boundary(role_arn: str) -> str:
     document = json.dumps(aws.execution_boundary_policy(account_id=aws.role_account(role_arn)))
     created = iam.create_policy(PolicyName=aws.execution_boundary_name(), PolicyDocument=document)
     return created["Policy"]["Arn"]
+
+
+@pytest.fixture
+def connect(tenant, owner, django_capture_on_commit_callbacks):
+    """Connect the workspace's own account: register `role_arn` and let the worker's check run (eager Celery); the owner first creates the
+    execution roles' boundary policy in that account, as the page says, unless `boundary` is False."""
+
+    def _connect(role_arn=OWN_ACCOUNT_ROLE, *, boundary=True):
+        if boundary:
+            create_execution_boundary(role_arn)
+        aws_account_start(tenant=tenant, actor=owner)
+        with django_capture_on_commit_callbacks(execute=True):
+            aws_account_connect(tenant=tenant, actor=owner, role_arn=role_arn)
+        return TenantAwsAccount.objects.get(tenant=tenant)
+
+    return _connect
 
 
 # --- running operations and looking at what AWS holds --------------------------------------------
@@ -175,15 +198,30 @@ def live_resources(project) -> dict[str, list]:
 
 def deployed_project(tenant, owner, *, deployed_ago: timedelta, expires_in: timedelta):
     """A project recorded as deployed `deployed_ago`, due to expire in `expires_in` (no AWS involved)."""
-    from django.utils import timezone
-
-    from apps.provisioning.models import Project
-    from apps.provisioning.services import project_create
-
-    project = project_create(tenant=tenant, actor=owner, name="Shop site", region="ap-south-1", tier="small")
-    now = timezone.now()
-    Project.objects.filter(pk=project.pk).update(
-        infra_state=Project.InfraState.DEPLOYED, deployed_at=now - deployed_ago, expires_at=now + expires_in
+    return DeployedProjectFactory(
+        tenant=tenant, actor=owner, name="Shop site", deployed_ago=deployed_ago, expires_in=expires_in
     )
-    project.refresh_from_db()
-    return project
+
+
+@pytest.fixture
+def as_a_worker(monkeypatch):
+    """Run a task as a worker would, retries included, and return its result and the waits it asked for.
+
+    Failures are not propagated to the caller, so the task's own failure handler runs when it gives up;
+    each retry runs at once (eager), with the retry count a worker would give it.
+    """
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    def deliver(task, args, **options) -> tuple[EagerResult, list[float]]:
+        waits: list[float] = []
+
+        def retried(sender, reason, **kwargs):
+            waits.append(reason.when)
+
+        task_retry.connect(retried, sender=task, weak=False)
+        try:
+            return task.apply(args=args, **options), waits  # an eager retry returns its own result
+        finally:
+            task_retry.disconnect(retried, sender=task)
+
+    return deliver

@@ -17,10 +17,10 @@ def main() -> None:
 
     django.setup()
     from apps.provisioning.models import Resource
-    from apps.provisioning.services import blueprint
+    from apps.provisioning.services.blueprint import table
 
     marker = Path(os.environ["TIJORI_CRASH_MARKER"])
-    original = blueprint._mark
+    original = table.mark
 
     def mark(resource, state, **kwargs):
         if resource.kind == Resource.Kind.TABLE and state == Resource.State.CREATED and not marker.exists():
@@ -28,7 +28,7 @@ def main() -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         return original(resource, state, **kwargs)
 
-    blueprint._mark = mark
+    table.mark = mark
     from celery.__main__ import main as celery_main
 
     sys.argv = ["celery", *sys.argv[1:]]

@@ -14,25 +14,28 @@ from django.urls import reverse
 
 from apps.audit.models import AuditEvent
 from apps.provisioning import aws
-from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
+from apps.provisioning.exceptions import AwsTransientError, TransitionRefused
+from apps.provisioning.models import Operation, TenantAwsAccount
 from apps.provisioning.services import (
-    CheckRetry,
     aws_account_check,
     aws_account_check_failed,
     aws_account_connect,
     aws_account_disconnect,
     aws_account_recheck,
+    aws_account_role_for_new_stack,
     aws_account_start,
     operation_request,
-    orphans_sweep,
-    project_create,
 )
-from tests.provisioning.conftest import AWS_TEST_REGION, create_execution_boundary, live_resources
+from tests.provisioning.conftest import (
+    AWS_TEST_REGION,
+    OWN_ACCOUNT_ROLE,
+    create_execution_boundary,
+)
+from tests.provisioning.factories import ProjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 
-ROLE = "arn:aws:iam::444455556666:role/TijoriAccess"
+ROLE = OWN_ACCOUNT_ROLE
 OTHER_ROLE = "arn:aws:iam::777788889999:role/path/to/TijoriAccess"
 
 
@@ -46,25 +49,9 @@ def refuse_assume_role(code="AccessDenied"):
             "AssumeRole",
         )  # fmt: skip
 
-    client = aws._sts_client(AWS_TEST_REGION)
+    client = aws.sts_client(AWS_TEST_REGION)
     client.meta.events.register("before-call.sts.AssumeRole", refuse)
     return lambda: client.meta.events.unregister("before-call.sts.AssumeRole", refuse)
-
-
-@pytest.fixture
-def connect(tenant, owner, django_capture_on_commit_callbacks):
-    """Register `role_arn` and let the worker's check run (eager Celery); the owner first creates the
-    execution roles' boundary policy in that account, as the page says, unless `boundary` is False."""
-
-    def _connect(role_arn=ROLE, *, boundary=True):
-        if boundary:
-            create_execution_boundary(role_arn)
-        aws_account_start(tenant=tenant, actor=owner)
-        with django_capture_on_commit_callbacks(execute=True):
-            aws_account_connect(tenant=tenant, actor=owner, role_arn=role_arn)
-        return TenantAwsAccount.objects.get(tenant=tenant)
-
-    return _connect
 
 
 # --- registering and checking --------------------------------------------------------------------
@@ -86,7 +73,7 @@ def test_connecting_assumes_the_role_with_its_external_id_and_records_the_accoun
     (call,) = assume_role_calls
     assert call["RoleArn"] == ROLE and call["ExternalId"] == account.external_id
     assert call["RoleSessionName"] == f"tijori-t{tenant.pk}"
-    assert aws.role_for(tenant) == (ROLE, account.external_id)
+    assert aws_account_role_for_new_stack(tenant=tenant) == (ROLE, account.external_id)
     actions = list(AuditEvent.objects.filter(tenant=tenant).values_list("action", flat=True))
     assert {"aws_account.connect", "aws_account.verified"} <= set(actions)
 
@@ -94,8 +81,9 @@ def test_connecting_assumes_the_role_with_its_external_id_and_records_the_accoun
 def test_the_check_really_assumes_the_role_even_when_a_session_is_cached(
     tenant, owner, connect, assume_role_calls, django_capture_on_commit_callbacks
 ):
-    connect()
-    aws.aws_client("sts", tenant=tenant, region=AWS_TEST_REGION).get_caller_identity()  # cached session
+    account = connect()
+    role = aws.AssumableRole(ROLE, account.external_id)
+    aws.aws_client("sts", tenant=tenant, region=AWS_TEST_REGION, role=role).get_caller_identity()  # cached
     calls_before = len(assume_role_calls)
     with django_capture_on_commit_callbacks(execute=True):
         TenantAwsAccount.objects.filter(tenant=tenant).update(status="failed")
@@ -130,8 +118,9 @@ def test_a_refused_assume_role_fails_the_check_in_words_and_can_be_checked_again
     account = connect()
     assert account.status == "failed" and account.account_id == ""
     assert "trust policy" in account.check_error and "ExternalId" in account.check_error
-    assert aws.role_for(tenant) == aws.platform_role()  # a failed role gets no stacks
-    project = project_create(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION, tier="small")
+    with pytest.raises(TransitionRefused, match="not connected"):  # a failed role gets no stacks
+        aws_account_role_for_new_stack(tenant=tenant)
+    project = ProjectFactory(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION)
     with pytest.raises(TransitionRefused, match="not connected"):
         operation_request(tenant=tenant, actor=owner, project=project, action="provision")
     project.refresh_from_db()
@@ -148,7 +137,7 @@ def test_a_transient_sts_error_is_retried_and_a_give_up_is_recorded(tenant, owne
     aws_account_start(tenant=tenant, actor=owner)
     account = aws_account_connect(tenant=tenant, actor=owner, role_arn=ROLE)  # the task is not run
     refuse_assume_role("Throttling")
-    with pytest.raises(CheckRetry):
+    with pytest.raises(AwsTransientError):
         aws_account_check(account_pk=account.pk, role_arn=ROLE)
     account.refresh_from_db()
     assert account.status == "checking"
@@ -194,7 +183,8 @@ def test_a_missing_boundary_policy_fails_the_check_and_a_recheck_after_creating_
         "The permissions boundary policy tijori-local-execution-boundary does not exist in account "
         "444455556666. Create it first (step 1 of the AWS account page), then check again."
     )
-    assert aws.role_for(tenant) == aws.platform_role()  # no stacks go there without it
+    with pytest.raises(TransitionRefused, match="not connected"):  # no stacks go there without it
+        aws_account_role_for_new_stack(tenant=tenant)
     assert AuditEvent.objects.filter(tenant=tenant, action="aws_account.failed").count() == 1
 
     create_execution_boundary(ROLE)
@@ -240,140 +230,9 @@ def test_recheck_and_disconnect_need_a_role(tenant, owner):
 def test_provisioning_waits_while_the_connection_is_being_checked(tenant, owner):
     aws_account_start(tenant=tenant, actor=owner)
     aws_account_connect(tenant=tenant, actor=owner, role_arn=ROLE)
-    project = project_create(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION)
     with pytest.raises(TransitionRefused, match="still checking"):
         operation_request(tenant=tenant, actor=owner, project=project, action="provision")
-
-
-# --- stacks in the workspace's account -------------------------------------------------------------
-
-
-def test_stacks_go_to_the_connected_account_and_stay_there_after_disconnecting(
-    tenant,
-    owner,
-    connect,
-    run,
-    settings,
-):
-    settings.TIJORI_ENVIRONMENT = "test"
-    account = connect()
-    mine = project_create(tenant=tenant, actor=owner, name="Mine", region=AWS_TEST_REGION, tier="small")
-    assert run(mine, Operation.Action.PROVISION, owner).state == "succeeded"
-    assert (mine.aws_role_arn, mine.aws_external_id) == (ROLE, account.external_id)
-    arns = list(
-        Resource.objects.filter(project=mine)
-        .exclude(kind__in=["http_api", "bucket"])
-        .values_list("physical_id", flat=True)
-    )
-    assert len(arns) == 3 and all(":444455556666:" in arn for arn in arns)  # role, table, function
-
-    aws_account_disconnect(tenant=tenant, actor=owner)
-    platform = project_create(
-        tenant=tenant, actor=owner, name="Platform", region=AWS_TEST_REGION, tier="small"
-    )
-    assert run(platform, Operation.Action.PROVISION, owner).state == "succeeded"
-    assert platform.aws_role_arn == ""
-    assert all(":111122223333:" in a for a in Resource.objects.filter(project=platform, kind="table").values_list(
-        "physical_id", flat=True))  # fmt: skip
-
-    # The first stack is still reached, and destroyed, in the workspace's account.
-    destroy = run(mine, Operation.Action.DESTROY, owner)
-    assert destroy.state == "succeeded", destroy.error
-    assert live_resources(mine) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
-    assert all(len(found) == 1 for found in live_resources(platform).values())
-
-
-def test_a_failed_stack_provisioned_again_goes_where_the_workspace_now_points(
-    tenant,
-    owner,
-    connect,
-    run,
-):
-    project = project_create(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION, tier="small")
-    Project.objects.filter(pk=project.pk).update(infra_state="failed")  # rolled back: nothing in AWS
-    Resource.objects.create(project=project, tenant=tenant, kind="table", name="t", region=AWS_TEST_REGION,
-                            state="deleted")  # fmt: skip
-    connect()
-    project.refresh_from_db()
-    assert run(project, Operation.Action.PROVISION, owner).state == "succeeded"
-    assert project.aws_role_arn == ROLE
-
-
-def test_a_stack_with_resources_left_keeps_its_account_on_retry(tenant, owner, connect):
-    project = project_create(tenant=tenant, actor=owner, name="P", region=AWS_TEST_REGION, tier="small")
-    Project.objects.filter(pk=project.pk).update(infra_state="failed")
-    Resource.objects.create(project=project, tenant=tenant, kind="table", name="t", region=AWS_TEST_REGION,
-                            state="failed")  # fmt: skip
-    connect()
-    project.refresh_from_db()
-    operation_request(tenant=tenant, actor=owner, project=project, action="provision")
-    project.refresh_from_db()
-    assert project.aws_role_arn == ""  # its leftovers are in the platform's account
-
-
-# --- the orphan sweep in workspace accounts ----------------------------------------------------------
-
-
-def test_the_orphan_sweep_covers_connected_workspace_accounts(
-    tenant,
-    owner,
-    other_tenant,
-    connect,
-    run,
-    settings,
-    mailoutbox,
-    django_user_model,
-):
-    settings.TIJORI_ENVIRONMENT = "test"
-    django_user_model.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
-    connect()
-    project = project_create(tenant=tenant, actor=owner, name="Mine", region=AWS_TEST_REGION, tier="small")
-    run(project, Operation.Action.PROVISION, owner)
-    # Another workspace's resource in the same AWS account (say, the account was shared) is never touched.
-    foreign = aws.aws_client(
-        "dynamodb", tenant=tenant, region=AWS_TEST_REGION, role=aws.project_role(project)
-    )
-    foreign.create_table(
-        TableName="tijori-test-foreign", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        Tags=aws.tag_list({"ManagedBy": "tijori", "Environment": "test", "TenantId": str(other_tenant.pk),
-                           "ProjectId": "999999"}),
-    )  # fmt: skip
-    assert orphans_sweep() == []
-
-    Project.objects.filter(pk=project.pk).update(infra_state="destroyed")  # the database lost track of it
-    found = orphans_sweep()
-
-    assert sorted(o.kind for o in found) == ["bucket", "function", "http_api", "role", "table"]
-    assert all("444455556666" in o.account and o.account.startswith(tenant.name) for o in found)
-    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
-    assert foreign.list_tables()["TableNames"] == ["tijori-test-foreign"]
-    assert "5 orphaned" in mailoutbox[-1].subject and "444455556666" in mailoutbox[-1].body
-
-
-def test_an_unreachable_workspace_account_is_reported_and_the_sweep_goes_on(
-    tenant, owner, connect, mailoutbox, django_user_model, monkeypatch
-):
-    django_user_model.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
-    connect()
-    aws.clear_cache()
-    real_client = aws.aws_client
-
-    def refusing_client(service, **kwargs):
-        client = real_client(service, **kwargs)
-        if kwargs.get("role") and kwargs["role"][0] == ROLE:
-            client.meta.events.register(
-                "before-call", lambda **kw: (_ for _ in ()).throw(ClientError(
-                    {"Error": {"Code": "AccessDenied", "Message": "no"}}, "AssumeRole")),
-            )  # fmt: skip
-        return client
-
-    monkeypatch.setattr(aws, "aws_client", refusing_client)
-    assert orphans_sweep() == []
-    assert AuditEvent.objects.filter(action="provisioning.accounts_unreachable").count() == 1
-    assert not AuditEvent.objects.filter(action="provisioning.orphans").exists()
-    assert "1 unreachable AWS account" in mailoutbox[-1].subject and "trust policy" in mailoutbox[-1].body
 
 
 # --- the page ------------------------------------------------------------------------------------------

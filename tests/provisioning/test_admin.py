@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.audit.models import AuditEvent
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, TenantQuota
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,35 @@ def test_a_negative_quota_is_refused(superuser_client, tenant):
     assert not TenantQuota.objects.exists() and not AuditEvent.objects.filter(
         action__startswith="tenant_quota"
     )
+
+
+def test_changing_a_quota_keeps_its_workspace_and_is_audited(superuser_client, tenant, other_tenant):
+    quota = TenantQuota.objects.create(tenant=tenant, max_projects=3, note="Pilot")
+    url = reverse("admin:provisioning_tenantquota_change", args=[quota.pk])
+    response = superuser_client.post(
+        url,
+        {"tenant": other_tenant.pk, "max_projects": "", "max_project_usd_month": "12.00",
+         "max_tenant_usd_month": "", "note": "Pilot, smaller"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quota.refresh_from_db()
+    assert (quota.tenant, quota.max_projects, quota.max_project_usd_month) == (tenant, None, Decimal("12.00"))
+    event = AuditEvent.objects.get(action="tenant_quota.set")
+    assert event.tenant == tenant and "10 (default) projects, $12.00 a project" in event.summary
+
+
+def test_deleting_a_quota_brings_back_the_defaults_and_is_audited(superuser_client, tenant, other_tenant):
+    mine = TenantQuota.objects.create(tenant=tenant, max_projects=3)
+    theirs = TenantQuota.objects.create(tenant=other_tenant, max_projects=4)
+    response = superuser_client.post(
+        reverse("admin:provisioning_tenantquota_delete", args=[mine.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    changelist = reverse("admin:provisioning_tenantquota_changelist")
+    superuser_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [theirs.pk], "post": "yes"}
+    )
+    assert not TenantQuota.objects.exists()
+    events = AuditEvent.objects.filter(action="tenant_quota.reset")
+    assert {event.tenant for event in events} == {tenant, other_tenant}
+    assert all(event.actor.email == "root@tijori.in" for event in events)

@@ -9,11 +9,12 @@ from botocore.exceptions import ClientError
 from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEvent
-from apps.provisioning.exceptions import TransitionRefused
+from apps.provisioning.exceptions import AwsTransientError, QuotaExceeded, TransitionRefused
 from apps.provisioning.models import Operation, Project, Resource
 from apps.provisioning.services.projects import operation_request, project_create
-from apps.provisioning.services.runner import RetryLater, operation_run
+from apps.provisioning.services.runner import operation_run
 from tests.provisioning.conftest import aws_of, live_resources
+from tests.provisioning.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ REGION = "ap-south-1"  # the region aws_env fakes
 @pytest.fixture
 def project(tenant, owner, settings, aws_env):
     settings.TIJORI_ENVIRONMENT = "test"
-    return project_create(tenant=tenant, actor=owner, name="Shop site", region=REGION, tier="small")
+    return ProjectFactory(tenant=tenant, actor=owner, name="Shop site", region=REGION)
 
 
 def test_provision_deploy_refuse_destroy_purge_destroy_leaves_nothing(project, owner, run):
@@ -75,7 +76,7 @@ def test_provisioning_twice_creates_nothing_twice(project, owner, run):
 
 
 def test_a_transient_throttle_is_retried_and_succeeds(project, owner, django_capture_on_commit_callbacks):
-    """The task sees RetryLater (Celery then retries with backoff); the next delivery finishes the job."""
+    """The task sees AwsTransientError (Celery then retries with backoff); the next delivery finishes the job."""
     calls = {"n": 0}
 
     def throttle_once(**kwargs):
@@ -88,7 +89,7 @@ def test_a_transient_throttle_is_retried_and_succeeds(project, owner, django_cap
     aws_of(project, "dynamodb").meta.events.register("before-call.dynamodb.CreateTable", throttle_once)
     with django_capture_on_commit_callbacks(execute=False):
         operation = operation_request(tenant=project.tenant, actor=owner, project=project, action="provision")
-    with pytest.raises(RetryLater):
+    with pytest.raises(AwsTransientError):
         operation_run(str(operation.pk))
     operation.refresh_from_db()
     assert operation.state == "running" and "throttling" in operation.error
@@ -137,9 +138,9 @@ def test_project_create_refuses_bad_input_and_quota(tenant, owner, settings, aws
         project_create(tenant=tenant, actor=owner, name=" ", region="mars-1", tier="huge")
     assert set(bad.value.message_dict) == {"name", "region", "tier"}
     settings.PROVISIONING_MAX_PROJECTS = 1
-    project_create(tenant=tenant, actor=owner, name="One", region=REGION, tier="small")
-    with pytest.raises(ValidationError, match="the most it may have"):
-        project_create(tenant=tenant, actor=owner, name="Two", region=REGION, tier="small")
+    ProjectFactory(tenant=tenant, actor=owner, name="One", region=REGION)
+    with pytest.raises(QuotaExceeded, match="the most it may have"):
+        ProjectFactory(tenant=tenant, actor=owner, name="Two", region=REGION)
     assert Project.objects.for_tenant(tenant).count() == 1
 
 
@@ -161,6 +162,9 @@ def test_expired_stack_is_purged_and_destroyed_by_the_beat_job(
     project.refresh_from_db()
     destroy = Operation.objects.get(project=project, action="destroy")
     assert destroy.trigger == "ttl" and destroy.state == "succeeded", destroy.error
+    # The application is purged first, and the page's progress list says so.
+    assert (destroy.steps[0]["step"], destroy.steps[0]["state"]) == ("purge", "done")
+    assert all(s["state"] == "done" for s in destroy.steps)
     assert (
         project.infra_state == "destroyed" and project.end_reason == "expired" and project.app_state == "none"
     )

@@ -21,8 +21,9 @@ from botocore.exceptions import ClientError
 
 from apps.provisioning import aws
 from apps.provisioning.models import Operation
-from apps.provisioning.services import aws_account_connect, aws_account_start, orphans_sweep, project_create
+from apps.provisioning.services import aws_account_connect, aws_account_start, orphans_sweep
 from tests.provisioning.conftest import AWS_TEST_REGION, aws_of, create_execution_boundary, live_resources
+from tests.provisioning.factories import ProjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 
@@ -233,7 +234,7 @@ def test_every_call_of_a_stack_s_life_and_of_the_sweep_is_allowed_by_the_policy(
     if stacks_in == "own account":  # the role check runs with the same policy
         with django_capture_on_commit_callbacks(execute=True):
             aws_account_connect(tenant=tenant, actor=owner, role_arn=OWN_ROLE)
-    project = project_create(tenant=tenant, actor=owner, name="Site", region=REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Site", region=REGION)
     for action in ("provision", "deploy_app", "purge_app", "destroy"):
         assert run(project, action, owner).state == Operation.State.SUCCEEDED
     orphans_sweep()
@@ -287,7 +288,7 @@ def test_role_changes_that_would_escape_the_boundary_are_refused_by_the_policy(
     escape, tenant, settings, monkeypatch
 ):
     settings.TIJORI_ENVIRONMENT, settings.AWS_ROLE_ARN = ENV, PLATFORM_IN_ACCOUNT
-    iam = aws.aws_client("iam", tenant=tenant, region=REGION)
+    iam = aws.aws_client("iam", tenant=tenant, region=REGION, role=aws.platform_role())
     prepare, attempt = ESCAPES[escape]
     prepare(iam)
     calls = record_calls(monkeypatch)
@@ -306,7 +307,7 @@ def _operation(calls: set[Call]) -> str:
 
 def test_the_same_role_changes_with_the_boundary_are_allowed(tenant, settings, monkeypatch):
     settings.TIJORI_ENVIRONMENT, settings.AWS_ROLE_ARN = ENV, PLATFORM_IN_ACCOUNT
-    iam = aws.aws_client("iam", tenant=tenant, region=REGION)
+    iam = aws.aws_client("iam", tenant=tenant, region=REGION, role=aws.platform_role())
     calls = record_calls(monkeypatch)
     _role(iam, f"{STACK}-bound", PermissionsBoundary=BOUNDARY)
     iam.put_role_policy(RoleName=f"{STACK}-bound", PolicyName="tijori-function", PolicyDocument=ADMIN)
@@ -321,7 +322,7 @@ def test_the_same_role_changes_with_the_boundary_are_allowed(tenant, settings, m
 def test_every_function_tijori_runs_has_an_execution_role_confined_by_the_boundary(
     stacks_in, tenant, owner, run
 ):
-    project = project_create(tenant=tenant, actor=owner, name="Site", region=REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Site", region=REGION)
     assert run(project, "provision", owner).state == Operation.State.SUCCEEDED
     iam, lam = aws_of(project, "iam"), aws_of(project, "lambda")
     roles = [iam.get_role(RoleName=name)["Role"] for name in live_resources(project)["roles"]]
@@ -357,7 +358,7 @@ def test_provisioning_without_the_boundary_policy_fails_in_words_and_leaves_noth
     tenant, owner, run, settings
 ):
     settings.TIJORI_ENVIRONMENT = ENV
-    project = project_create(tenant=tenant, actor=owner, name="Site", region=REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Site", region=REGION)
 
     def missing_boundary(**kwargs):  # what AWS answers when the boundary policy does not exist
         raise ClientError({"Error": {"Code": "NoSuchEntity", "Message": "Scope ARN does not exist"},
@@ -379,7 +380,7 @@ def test_an_existing_role_without_the_boundary_is_not_used_and_a_retry_makes_it_
     tenant, owner, run, settings
 ):
     settings.TIJORI_ENVIRONMENT = ENV
-    project = project_create(tenant=tenant, actor=owner, name="Site", region=REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Site", region=REGION)
     iam = aws_of(project, "iam")
     _role(iam, f"{aws.stack_id(project)}-lambda")  # made before Tijori set a boundary
     operation = run(project, Operation.Action.PROVISION, owner)
@@ -389,7 +390,7 @@ def test_an_existing_role_without_the_boundary_is_not_used_and_a_retry_makes_it_
     assert run(project, Operation.Action.PROVISION, owner).state == "succeeded"
     (name,) = live_resources(project)["roles"]
     assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == (
-        aws.execution_boundary_arn(aws.project_role(project)[0])
+        aws.execution_boundary_arn(aws.project_role(project).arn)
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from apps.provisioning import pricing
 from apps.provisioning.models import Resource, Tier
+from apps.provisioning.services import blueprint
 
 SECONDS = Decimal(2_628_000)  # 730 hours
 
@@ -61,7 +62,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize(("tier", "region"), list(EXPECTED))
 def test_estimate_lines_and_total_match_the_hand_worked_figures(tier, region):
-    estimate = pricing.estimate(tier=tier, region=region)
+    estimate = blueprint.estimate(tier=tier, region=region)
     expected = EXPECTED[(tier, region)]
     assert {line.kind: line.usd_month for line in estimate.lines} == {
         kind: Decimal(usd) for kind, usd in expected.items() if kind != "total"
@@ -72,10 +73,12 @@ def test_estimate_lines_and_total_match_the_hand_worked_figures(tier, region):
 def test_small_is_well_under_and_medium_just_under_the_default_project_limit(settings):
     limit = settings.PROVISIONING_MAX_PROJECT_USD_MONTH
     for region in ["ap-south-1", "us-east-1"]:
-        assert pricing.estimate(tier=Tier.SMALL, region=region).total < limit / 2
-        assert limit - 5 < pricing.estimate(tier=Tier.MEDIUM, region=region).total <= limit
-    # Two medium projects fit the default workspace limit.
-    assert 2 * pricing.estimate(tier=Tier.MEDIUM, region="ap-south-1").total <= Decimal(100)
+        assert blueprint.estimate(tier=Tier.SMALL, region=region).total < limit / 2
+        assert limit - 5 < blueprint.estimate(tier=Tier.MEDIUM, region=region).total <= limit
+    # Two medium projects ($97.14) fit the default workspace limit; so do five small ones ($87.85).
+    assert 2 * blueprint.estimate(tier=Tier.MEDIUM, region="ap-south-1").total == Decimal("97.14")
+    assert 5 * blueprint.estimate(tier=Tier.SMALL, region="ap-south-1").total == Decimal("87.85")
+    assert Decimal("97.14") <= settings.PROVISIONING_MAX_TENANT_USD_MONTH
 
 
 def test_every_default_region_and_every_tier_has_figures():
@@ -91,7 +94,7 @@ def test_every_default_region_and_every_tier_has_figures():
 def test_one_line_per_resource_kind_and_the_total_is_their_sum():
     for region in pricing.PRICES:
         for tier in pricing.TIERS:
-            estimate = pricing.estimate(tier=tier, region=region)
+            estimate = blueprint.estimate(tier=tier, region=region)
             assert sorted(line.kind for line in estimate.lines) == sorted(Resource.Kind.values)
             assert all(type(line.kind) is str and line.label and line.basis for line in estimate.lines)
             assert all(line.usd_month == line.usd_month.quantize(Decimal("0.01")) for line in estimate.lines)
@@ -123,7 +126,7 @@ def test_each_line_is_its_caps_used_every_second_of_the_month(tier, region):
         + 1000 * price["s3_get_per_1k"],
         "role": Decimal(0),
     }
-    lines = {line.kind: line.usd_month for line in pricing.estimate(tier=tier, region=region).lines}
+    lines = {line.kind: line.usd_month for line in blueprint.estimate(tier=tier, region=region).lines}
     assert lines == {kind: _cents(usd) for kind, usd in expected.items()}
 
 
@@ -135,16 +138,16 @@ def test_higher_caps_never_cost_less():
     ]:  # fmt: skip
         assert getattr(small, field) <= getattr(medium, field), field
     for region in pricing.PRICES:
-        low = pricing.estimate(tier="small", region=region).lines
-        high = pricing.estimate(tier="medium", region=region).lines
+        low = blueprint.estimate(tier="small", region=region).lines
+        high = blueprint.estimate(tier="medium", region=region).lines
         assert all(a.usd_month <= b.usd_month for a, b in zip(low, high, strict=True)), region
 
 
 def test_unknown_tier_or_region_is_refused():
     with pytest.raises(ValueError, match="unknown tier 'large'"):
-        pricing.estimate(tier="large", region="ap-south-1")
+        blueprint.estimate(tier="large", region="ap-south-1")
     with pytest.raises(ValueError, match="no prices for region 'mars-north-1'"):
-        pricing.estimate(tier="small", region="mars-north-1")
+        blueprint.estimate(tier="small", region="mars-north-1")
 
 
 def test_system_check_names_allowed_regions_without_prices_and_a_bad_role_arn(settings):

@@ -1,4 +1,5 @@
-"""Quotas: the limits that apply to a tenant, what counts against them, and each refusal's words."""
+"""Quotas (services/quotas.py): the limits that apply to a tenant, what counts against them, each
+refusal's words and code, and a super admin's overrides."""
 
 import secrets
 from decimal import Decimal
@@ -6,13 +7,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.audit.models import AuditEvent
+from apps.provisioning.exceptions import QuotaExceeded
 from apps.provisioning.models import Project, TenantQuota
 from apps.provisioning.services import (
     Limits,
     project_create,
     quota_check,
+    quota_limit_label,
     quota_limits,
     quota_usage,
+    tenant_quota_reset,
+    tenant_quota_set,
 )
 from tests.races import overlap
 
@@ -34,9 +40,9 @@ def make_project(tenant, usd="1.00", *, state=Infra.NEW, tier="small", name=None
 
 
 def refusal(tenant, add_usd_month, new_project=True) -> tuple[str, str]:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(QuotaExceeded) as caught:
         quota_check(tenant=tenant, add_usd_month=Decimal(add_usd_month), new_project=new_project)
-    return caught.value.code, " ".join(caught.value.messages)
+    return caught.value.code, caught.value.message
 
 
 # --- limits ------------------------------------------------------------------------------------
@@ -114,6 +120,25 @@ def test_a_lowered_limit_names_both_numbers(tenant):
     )
 
 
+def test_a_workspace_limited_to_one_project_is_told_it_has_1_project(tenant):
+    make_project(tenant, "10.00", tier="medium", state=Infra.DEPLOYED)
+    TenantQuota.objects.create(tenant=tenant, max_projects=1)
+    assert refusal(tenant, "1.00") == (
+        "quota_projects",
+        "This workspace already has 1 project, the most it may have. "
+        "Destroy one first, or ask Tijori to raise the limit.",
+    )
+
+
+def test_a_change_adding_nothing_passes_when_over_a_lowered_dollar_limit(tenant):
+    make_project(tenant, "48.57", tier="medium", state=Infra.DEPLOYED)
+    TenantQuota.objects.create(tenant=tenant, max_tenant_usd_month=Decimal("20"))
+
+    quota_check(tenant=tenant, add_usd_month=Decimal("0"), new_project=False)  # e.g. a re-deploy
+
+    assert refusal(tenant, "0.01", new_project=False)[0] == "quota_tenant_usd"
+
+
 def test_destroyed_projects_free_their_slot_and_their_dollars(tenant):
     for _ in range(9):
         make_project(tenant, "10.00")
@@ -180,10 +205,71 @@ def test_two_creations_at_the_last_free_slot_let_exactly_one_in(tenant, owner):
 
     assert isinstance(race.first, Project) and race.first.name == "First", race.first
     assert race.second_waited  # held at the quota lock while the first's transaction was open
-    assert isinstance(race.second, ValidationError), race.second
-    assert race.second.messages == [
+    assert isinstance(race.second, QuotaExceeded), race.second
+    assert race.second.message == (
         "This workspace already has 10 projects, the most it may have. "
         "Destroy one first, or ask Tijori to raise the limit."
-    ]
+    )
     assert Project.objects.for_tenant(tenant).count() == 10
     assert Project.objects.for_tenant(tenant).filter(name="Second").exists() is False
+
+
+# --- a super admin's overrides ---------------------------------------------------------------
+
+
+def test_setting_a_quota_overrides_the_limits_and_is_audited(tenant, owner):
+    quota = tenant_quota_set(
+        tenant=tenant, actor=owner, max_projects=20, max_project_usd_month=None,
+        max_tenant_usd_month=Decimal("250.00"), note="Agency",
+    )  # fmt: skip
+    assert quota_limits(tenant=tenant) == Limits(20, Decimal("50"), Decimal("250.00"))
+    event = AuditEvent.objects.get(action="tenant_quota.set")
+    assert (event.tenant, event.actor, event.target_id) == (tenant, owner, str(quota.pk))
+    assert event.summary == (
+        "Provisioning quota set by a super admin: 20 projects, $50 (default) a project, $250.00 the workspace"
+    )
+
+    again = tenant_quota_set(
+        tenant=tenant, actor=owner, max_projects=None, max_project_usd_month=Decimal("5"),
+        max_tenant_usd_month=None,
+    )  # fmt: skip
+    assert again.pk == quota.pk and TenantQuota.objects.count() == 1 and again.note == ""
+    assert quota_limits(tenant=tenant) == Limits(10, Decimal("5"), Decimal("100"))
+
+
+def test_a_negative_limit_is_refused_by_field_and_nothing_changes(tenant, owner):
+    with pytest.raises(ValidationError) as caught:
+        tenant_quota_set(
+            tenant=tenant, actor=owner, max_projects=None, max_project_usd_month=Decimal("-1"),
+            max_tenant_usd_month=Decimal("-0.01"),
+        )  # fmt: skip
+    assert caught.value.message_dict == {
+        "max_project_usd_month": ["A limit can't be negative."],
+        "max_tenant_usd_month": ["A limit can't be negative."],
+    }
+    assert not TenantQuota.objects.exists() and not AuditEvent.objects.filter(
+        action__startswith="tenant_quota"
+    )
+
+
+def test_resetting_a_quota_brings_back_the_defaults_and_is_audited(tenant, other_tenant, owner):
+    TenantQuota.objects.create(tenant=tenant, max_projects=1)
+    TenantQuota.objects.create(tenant=other_tenant, max_projects=2)
+
+    tenant_quota_reset(tenant=tenant, actor=owner)
+
+    assert quota_limits(tenant=tenant) == Limits(10, Decimal("50"), Decimal("100"))
+    assert quota_limits(tenant=other_tenant).max_projects == 2
+    event = AuditEvent.objects.get(action="tenant_quota.reset")
+    assert event.tenant == tenant and "platform defaults apply" in event.summary
+    tenant_quota_reset(tenant=tenant, actor=owner)  # nothing left to reset: nothing happens
+    assert AuditEvent.objects.filter(action="tenant_quota.reset").count() == 1
+
+
+def test_a_limit_label_marks_the_defaults(tenant, settings):
+    settings.PROVISIONING_MAX_PROJECTS = 7
+    quota = TenantQuota(tenant=tenant, max_projects=0, max_tenant_usd_month=Decimal("12.50"))
+    assert quota_limit_label(quota, "max_projects") == "0"  # zero is a limit, not the default
+    assert quota_limit_label(quota, "max_project_usd_month") == "50 (default)"
+    assert quota_limit_label(quota, "max_tenant_usd_month") == "12.50"
+    assert quota_limit_label(None, "max_projects") == "7 (default)"

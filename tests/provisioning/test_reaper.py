@@ -14,10 +14,10 @@ from apps.provisioning.services import (
     aws_account_start,
     operation_request,
     operations_reap,
-    project_create,
 )
 from apps.provisioning.services.sweeps import QUEUED_GRACE
 from tests.provisioning.conftest import AWS_TEST_REGION, create_execution_boundary, live_resources
+from tests.provisioning.factories import ProjectFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("aws_env")]
 def queued(tenant, owner, settings):
     """A provisioning operation queued in the database whose task message never ran."""
     settings.TIJORI_ENVIRONMENT = "test"
-    project = project_create(tenant=tenant, actor=owner, name="Site", region=AWS_TEST_REGION, tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Site", region=AWS_TEST_REGION)
     operation = operation_request(tenant=tenant, actor=owner, project=project, action="provision")
     return project, operation  # on_commit never fires inside the test's transaction: the message is "lost"
 

@@ -1,10 +1,13 @@
 """A worker killed in the middle of provisioning, on the Redis broker, against the moto server."""
 
+import functools
+
 import pytest
 
 from apps.provisioning import aws
 from apps.provisioning.models import Operation, Resource
-from apps.provisioning.services.projects import operation_request, project_create
+from apps.provisioning.services.projects import operation_request
+from tests.provisioning.factories import ProjectFactory
 from tests.workers import running_worker, wait_for
 
 pytestmark = [
@@ -19,7 +22,7 @@ def test_worker_killed_mid_provisioning_is_redelivered_and_finishes_without_dupl
     tmp_path, tenant, owner, settings, moto_server
 ):
     settings.TIJORI_ENVIRONMENT = "crash"
-    project = project_create(tenant=tenant, actor=owner, name="Crash", region="ap-south-1", tier="small")
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Crash", region="ap-south-1")
     marker = tmp_path / "crashed"
     env = {
         "TIJORI_CRASH_MARKER": str(marker),
@@ -42,7 +45,7 @@ def test_worker_killed_mid_provisioning_is_redelivered_and_finishes_without_dupl
     log = (tmp_path / "worker.log").read_text()
     assert f"pid:{marker.read_text()} exited with 'signal 9 (SIGKILL)'" in log, log[-3000:]
     assert set(Resource.objects.filter(project=project).values_list("state", flat=True)) == {"created"}
-    client = lambda service: aws.aws_client(service, tenant=tenant, region="ap-south-1")  # noqa: E731
+    client = functools.partial(aws.aws_client, tenant=tenant, region="ap-south-1", role=aws.platform_role())
     prefix = f"tijori-crash-{project.key}"
     assert [t for t in client("dynamodb").list_tables()["TableNames"] if t.startswith(prefix)] == [prefix]
     assert len([b for b in client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]) == 1

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
@@ -229,3 +230,93 @@ def test_audit_trail_names_the_key_used(api, tenant, owner):
     event = AuditEvent.objects.get(action="invitation.create")
     assert event.actor == owner
     assert event.actor_label.startswith(f"{owner.email} via API key tj_")
+
+
+# --- a key answers only to its whole secret, and only while its maker still belongs to the shop
+
+
+def test_a_real_prefix_with_a_wrong_secret_is_401(tenant, owner):
+    secret = make_key(tenant, owner)
+    prefix = ApiKey.objects.get().prefix
+    assert secret.startswith(f"tj_{prefix}_")
+    forged = f"tj_{prefix}_{'x' * 43}"
+
+    response = ApiClient(forged).get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+    assert "not valid" in response.json()["message"]
+    assert ApiKey.objects.get().last_used_at is None  # the forged call did not count as a use
+    assert ApiClient(secret).get("/api/v1/me").status_code == 200
+
+
+def test_an_unrevoked_key_of_a_maker_who_left_is_401_not_500(tenant, owner):
+    admin = add_member(tenant, "admin", "leaver@shop-a.in")
+    secret = make_key(tenant, admin, "admin")
+    assert ApiClient(secret).get("/api/v1/me").status_code == 200
+    # Removed outside the team page (Django admin deletes the row): the key itself is still live.
+    Membership.objects.filter(tenant=tenant, user=admin).delete()
+    assert ApiKey.objects.get(created_by=admin).revoked_at is None
+
+    response = ApiClient(secret).get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+    assert "no longer belongs to this workspace" in response.json()["message"]
+
+
+def test_a_withdrawn_invitation_is_gone_from_the_api_and_a_second_withdrawal_changes_nothing(
+    api, tenant, invited
+):
+    invitation, _ = invited
+    assert api.delete(f"/api/v1/invitations/{invitation.pk}").status_code == 204
+
+    again = api.delete(f"/api/v1/invitations/{invitation.pk}")
+
+    assert again.status_code == 404, again.content  # the API lists and acts on open invitations only
+    assert invitation.pk not in [i["id"] for i in api.get("/api/v1/invitations").json()["results"]]
+    assert AuditEvent.objects.filter(tenant=tenant, action="invitation.revoke").count() == 1
+
+
+# --- the API and the page mean the same expiry for the same day -------------------------------------
+
+
+def test_expires_on_over_the_api_is_the_day_the_page_means(api, owner_client):
+    page = owner_client.post(
+        reverse("tenants:api_keys"), {"name": "page", "role": "staff", "expires_on": "2030-03-31"}
+    )
+    assert page.status_code == 200
+    response = api.post("/api/v1/api-keys", {"name": "api", "role": "staff", "expires_on": "2030-03-31"})
+    assert response.status_code == 201, response.content
+
+    by_page, by_api = ApiKey.objects.get(name="page"), ApiKey.objects.get(name="api")
+    assert by_page.expires_at == by_api.expires_at
+    assert response.json()["expires_at"] == "2030-03-31T23:59:59.999999+05:30"
+    same = api.post("/api/v1/api-keys", {"name": "at", "expires_at": "2030-03-31T23:59:59.999999+05:30"})
+    assert ApiKey.objects.get(pk=same.json()["id"]).expires_at == by_page.expires_at
+
+
+def test_expires_on_and_expires_at_together_are_a_400_naming_expires_on(api):
+    response = api.post(
+        "/api/v1/api-keys", {"name": "x", "expires_on": "2030-03-31", "expires_at": "2030-03-31T10:00:00Z"}
+    )
+    assert response.status_code == 400
+    assert "not both" in response.json()["fields"]["expires_on"][0]
+    assert not ApiKey.objects.filter(name="x").exists()
+
+
+def test_the_schema_says_what_a_day_of_expiry_means():
+    from apps.tenants.api import ApiKeyInput
+
+    fields = ApiKeyInput().fields
+    assert "end of that day, India time" in fields["expires_on"].help_text
+    assert "expires_on" in fields["expires_at"].help_text
+
+
+def test_members_filter_by_role_through_the_selector(api, tenant, staff_user, admin_user):
+    staff = api.get("/api/v1/members", {"role": "staff"}).json()["results"]
+    assert [m["user"]["email"] for m in staff] == ["staff@shop-a.in"]
+    everyone = api.get("/api/v1/members").json()["results"]
+    assert [m["id"] for m in everyone] == sorted(m["id"] for m in everyone)  # by id: pages stay stable
+    assert len(everyone) == 3
+    assert api.get("/api/v1/members", {"role": "boss"}).status_code == 400

@@ -4,15 +4,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.tenants import services
 from apps.tenants.models import Invitation, Membership, Role, Tenant
+from tests.accounts.factories import UserFactory
 from tests.conftest import add_member
-from tests.factories import UserFactory, gstin_for
+from tests.tenants.conftest import EMAIL
+from tests.tenants.factories import gstin_for
 
 pytestmark = pytest.mark.django_db
 
@@ -219,33 +223,6 @@ def test_profile_gstin_of_wrong_state_is_refused(owner_client, tenant):
     assert "Karnataka" in " ".join(response.context["form"].errors["gstin"])
 
 
-def test_invite_accept_by_new_user_through_the_pages(
-    owner_client, tenant, client, django_capture_on_commit_callbacks
-):
-    from django.core import mail
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
-            reverse("tenants:invitation_create"), {"email": "karan@example.in", "role": "admin"}
-        )
-    assert response.status_code == 302
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/invitations/" in line)
-    path = link[link.index("/invitations/") :]
-    from django.test import Client
-
-    newcomer = Client()
-    page = newcomer.get(path)
-    assert page.status_code == 200 and "Join Shop A Jewellers" in page.content.decode()
-    joined = newcomer.post(
-        path, {"full_name": "Karan", "password1": "karan-pass-2026", "password2": "karan-pass-2026"}
-    )
-    assert joined.status_code == 302
-    dash = newcomer.get(reverse("tenants:dashboard"))
-    assert dash.context["active_tenant"] == tenant and dash.context["active_membership"].role == Role.ADMIN
-    assert Invitation.objects.get().status == Invitation.Status.ACCEPTED
-    assert newcomer.get(path).status_code == 410
-
-
 def test_invite_with_bad_email_shows_the_error(owner_client):
     response = owner_client.post(reverse("tenants:invitation_create"), {"email": "nope", "role": "staff"})
     assert response.status_code == 422
@@ -289,3 +266,54 @@ def test_api_key_page_refuses_a_role_above_ones_own(make_client, admin_user, ten
 
 def test_staff_cannot_open_api_keys(make_client, staff_user, tenant):
     assert make_client(staff_user, tenant).get(reverse("tenants:api_keys")).status_code == 403
+
+
+def test_withdrawing_an_invitation_from_the_team_page_stops_its_link(owner_client, tenant, invited):
+    invitation, link = invited
+    withdraw = reverse("tenants:invitation_revoke", args=[invitation.pk])
+    assert withdraw in owner_client.get(reverse("tenants:team")).content.decode()
+
+    response = owner_client.post(withdraw, follow=True)
+
+    assert response.redirect_chain == [(reverse("tenants:team"), 302)]
+    page = response.content.decode()
+    assert f"The invitation of {EMAIL} was withdrawn." in page
+    assert withdraw not in page  # no longer listed as pending
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.REVOKED
+    assert AuditEvent.objects.filter(tenant=tenant, action="invitation.revoke").count() == 1
+
+    newcomer = Client()
+    assert newcomer.get(link).status_code == 410
+    signup = {"full_name": "Karan", "password1": "karan-pass-2026", "password2": "karan-pass-2026"}
+    assert newcomer.post(link, signup).status_code == 410
+    assert not User.objects.filter(email=EMAIL).exists()
+    assert not Membership.objects.filter(tenant=tenant, user__email=EMAIL).exists()
+
+
+def test_withdrawing_twice_says_it_is_already_withdrawn_and_changes_nothing(owner_client, tenant, invited):
+    invitation, _ = invited
+    withdraw = reverse("tenants:invitation_revoke", args=[invitation.pk])
+    owner_client.post(withdraw)
+    invitation.refresh_from_db()
+    revoked_at = invitation.revoked_at
+
+    response = owner_client.post(withdraw, follow=True)
+
+    assert "This invitation is already revoked." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at == revoked_at
+    assert AuditEvent.objects.filter(tenant=tenant, action="invitation.revoke").count() == 1
+
+
+def test_staff_cannot_withdraw_an_invitation(make_client, staff_user, tenant, invited):
+    invitation, link = invited
+
+    response = make_client(staff_user, tenant).post(
+        reverse("tenants:invitation_revoke", args=[invitation.pk])
+    )
+
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING
+    assert Client().get(link).status_code == 200

@@ -103,7 +103,8 @@ def exception_handler(exc, context):
         )
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         if isinstance(exc, exceptions.NotFound):
-            code, message = NOT_FOUND
+            # A NotFound keeps its message (e.g. what to create first); a missing row is Http404, above.
+            code = NOT_FOUND[0]
         body = {"code": code, "message": message, "fields": {}}
     else:  # pragma: no cover - drf only answers APIException subclasses
         body = {"code": "error", "message": str(exc), "fields": {}}

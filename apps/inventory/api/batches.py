@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.filters import MAX_ID
 from apps.core.api.idempotency import idempotent
+from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.api.certificates import CertificateOutput
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
@@ -133,16 +133,13 @@ def _receive_error(exc: ValidationError, positions: dict[int, int]) -> Validatio
     ),
 )
 class HallmarkBatchViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
 ):
-    queryset = HallmarkBatch.objects.none()  # for the schema; requests use get_queryset()
+    model = HallmarkBatch
+    selector = staticmethod(selectors.hallmark_batch_list)
     serializer_class = HallmarkBatchOutput
     filterset_class = HallmarkBatchFilter
     write_role = Role.STAFF  # staff take articles to the centre and bring them back
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[HallmarkBatch]:
-        return selectors.hallmark_batch_list(tenant=self.request.tenant)
 
     def _detail(self, batch: HallmarkBatch, http_status: int = status.HTTP_200_OK) -> Response:
         """The batch as `hallmark_batch_list` gives it (with its counts), its articles and reports."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.files.storage import FileSystemStorage, storages
-from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -14,14 +13,15 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from apps.core.api.filters import MAX_ID, IdFilter
 from apps.core.api.idempotency import idempotent
-from apps.core.files import stored_file_response
+from apps.core.api.viewsets import TenantViewSet
+from apps.core.files import private_file_response
 from apps.inventory import selectors, services
 from apps.inventory.models import Certificate
 from apps.tenants.models import Role
@@ -69,35 +69,6 @@ class CertificateInput(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="An article id."
     )
 
-    OWNERS = {
-        Certificate.Kind.BIS_REGISTRATION: None,
-        Certificate.Kind.AHC_REPORT: "batch",
-        Certificate.Kind.STONE: "item",
-    }
-    NOUNS = {"batch": "hallmarking batch", "item": "article"}
-
-    def validate(self, data):
-        needed = self.OWNERS[data["kind"]]
-        errors: dict[str, list[str]] = {}
-        for field, noun in self.NOUNS.items():
-            given = data.get(field) is not None
-            if field == needed and not given:
-                errors[field] = [f"Name the {noun} this certificate is for."]
-            elif field != needed and given:
-                label = Certificate.Kind(data["kind"]).label
-                errors[field] = [f"Leave this out: a {label} is not attached to any {noun}."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        if needed:
-            # Another shop's batch or article reads exactly like a missing one.
-            owners = {"batch": selectors.hallmark_batch_list, "item": selectors.stock_item_list}[needed]
-            data[needed] = owners(tenant=self.context["tenant"]).filter(pk=data[needed]).first()
-            if data[needed] is None:
-                raise serializers.ValidationError(
-                    {needed: [f"There is no such {self.NOUNS[needed]} in this shop."]}
-                )
-        return data
-
 
 class CertificateFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Certificate.Kind.choices)
@@ -142,35 +113,30 @@ class IgnoreAcceptNegotiation(BaseContentNegotiation):
     ),
 )
 class CertificateViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
 ):
-    queryset = Certificate.objects.none()  # for the schema; requests use get_queryset()
+    model = Certificate
+    selector = staticmethod(selectors.certificate_list)
     serializer_class = CertificateOutput
     filterset_class = CertificateFilter
-    write_role = Role.STAFF  # the BIS registration needs an admin (checked in create)
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self) -> QuerySet[Certificate]:
-        return selectors.certificate_list(tenant=self.request.tenant)
+    write_role = Role.STAFF  # each kind's own role is the service's to say (checked in create)
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        data = CertificateInput(data=request.data, context={"tenant": request.tenant})
+        data = CertificateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if values["kind"] == Certificate.Kind.BIS_REGISTRATION and not request.membership.has_role(
-            Role.ADMIN
-        ):
-            raise exceptions.PermissionDenied(
-                "The BIS registration certificate needs the admin role or above."
-            )
+        kind = Certificate.Kind(values["kind"])
+        role = services.certificate_upload_role(kind)
+        if not request.membership.has_role(role):
+            raise exceptions.PermissionDenied(f"The {kind.label} needs the {role} role or above.")
         certificate = services.certificate_upload(
             tenant=request.tenant,
             actor=request.user,
-            kind=values["kind"],
+            kind=kind,
             upload=values["file"],
-            batch=values.get("batch"),
-            item=values.get("item"),
+            batch_id=values.get("batch"),
+            item_id=values.get("item"),
         )
         return Response(
             CertificateOutput(certificate, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -183,9 +149,6 @@ class CertificateViewSet(
             # A presigned S3 link opens for whoever holds it until it expires, API clients included.
             return HttpResponseRedirect(services.certificate_link(certificate=certificate, user=request.user))
         # A local link goes through a page that needs a browser session, so the file is sent from here.
-        return stored_file_response(
+        return private_file_response(
             certificate.file.storage, certificate.file.name, filename=certificate.original_name
         )
-
-
-# --- hallmarking batches -------------------------------------------------------------------------

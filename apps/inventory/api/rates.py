@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.filters import MAX_ID, IdFilter
 from apps.core.api.idempotency import idempotent
+from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.api.stock import PurityOutput
 from apps.inventory.models import MetalRate
@@ -80,14 +79,12 @@ class MetalRateFilter(filters.FilterSet):
         responses=MetalRateOutput(many=True),
     ),
 )
-class MetalRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = MetalRate.objects.none()  # for the schema; requests use get_queryset()
+class MetalRateViewSet(mixins.ListModelMixin, TenantViewSet):
+    model = MetalRate
+    selector = staticmethod(selectors.metal_rate_list)
     serializer_class = MetalRateOutput
     filterset_class = MetalRateFilter
     write_role = Role.STAFF  # shop staff enter the morning's rates
-
-    def get_queryset(self) -> QuerySet[MetalRate]:
-        return selectors.metal_rate_list(tenant=self.request.tenant)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -97,19 +94,15 @@ class MetalRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         purity = selectors.purity_list().filter(pk=values["purity"]).first()
         if purity is None:
             raise ValidationError({"purity": ["Choose a purity from the list, like 22K916."]})
-        effective_on = values.get("effective_on") or timezone.localdate()
-        correcting = selectors.metal_rate_list(
-            tenant=request.tenant, purity_id=purity.pk, date_from=effective_on, date_to=effective_on
-        ).exists()
-        rate = services.metal_rate_set(
+        rate, created = services.metal_rate_set(
             tenant=request.tenant,
             actor=request.user,
             purity=purity,
             rate_per_gram=values["rate_per_gram"],
-            effective_on=effective_on,
+            effective_on=values.get("effective_on"),
         )
         return Response(
-            MetalRateOutput(rate).data, status=status.HTTP_200_OK if correcting else status.HTTP_201_CREATED
+            MetalRateOutput(rate).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
@@ -119,6 +112,3 @@ class MetalRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         rates = selectors.metal_rate_latest(tenant=request.tenant, on=query.validated_data.get("on"))
         ordered = sorted(rates.values(), key=lambda r: (r.purity.metal, -r.purity.fineness))
         return Response(MetalRateOutput(ordered, many=True).data)
-
-
-# --- certificates --------------------------------------------------------------------------------

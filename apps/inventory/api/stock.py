@@ -13,11 +13,10 @@ from rest_framework.response import Response
 
 from apps.core.api.filters import IdFilter
 from apps.core.api.idempotency import idempotent
+from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.models import Metal, Purity, StockItem
 from apps.tenants.models import Role
-
-ORDERINGS = ["sku", "-sku", "name", "-name", "net_weight", "-net_weight", "created_at", "-created_at"]
 
 
 class PurityOutput(serializers.Serializer):
@@ -92,7 +91,7 @@ class StockItemFilter(filters.FilterSet):
     missing_huid = filters.BooleanFilter(help_text="Gold of 2 g or more, not exempt, without a HUID.")
     q = filters.CharFilter(help_text="A SKU (or its start), an exact HUID, or words of the name.")
     ordering = filters.ChoiceFilter(
-        choices=[(o, o) for o in ORDERINGS], help_text="Sort order; newest first by default."
+        choices=[(o, o) for o in selectors.STOCK_ORDERINGS], help_text="Sort order; newest first by default."
     )
 
     class Meta:
@@ -100,6 +99,7 @@ class StockItemFilter(filters.FilterSet):
         fields = ["stock_status", "hallmark_status", "metal", "purity", "missing_huid", "q", "ordering"]
 
     def filter_queryset(self, queryset):
+        """The page's filters and these are one rule: the selector's."""
         data = self.form.cleaned_data
         return selectors.stock_item_search(
             tenant=self.request.tenant,
@@ -115,7 +115,8 @@ class StockItemFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(summary="Purity grades, e.g. 22K916"))
 class PurityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = Purity.objects.none()
+    """Reference data every shop shares (no tenant scope): the active grades, read by any member."""
+
     serializer_class = PurityOutput
     pagination_class = None
 
@@ -133,22 +134,15 @@ class PurityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     destroy=extend_schema(summary="Delete an article entered by mistake", responses={204: None}),
 )
 class StockItemViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
 ):
-    queryset = StockItem.objects.none()  # for the schema; requests use get_queryset()
+    model = StockItem
+    selector = staticmethod(selectors.stock_item_list)
     serializer_class = StockItemOutput
     filterset_class = StockItemFilter
-    write_role = Role.STAFF  # shop staff keep the stock; deleting needs an admin (below)
-    lookup_value_regex = r"\d+"
+    write_role = Role.STAFF  # shop staff keep the stock; deleting needs an admin
+    action_roles = {"destroy": Role.ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self) -> QuerySet[StockItem]:
-        return selectors.stock_item_list(tenant=self.request.tenant)
-
-    def get_permissions(self):
-        if self.action == "destroy":
-            self.write_role = Role.ADMIN
-        return super().get_permissions()
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -169,6 +163,3 @@ class StockItemViewSet(
     def destroy(self, request, *args, **kwargs):
         services.stock_item_delete(tenant=request.tenant, actor=request.user, item=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- metal rates ---------------------------------------------------------------------------------

@@ -1,20 +1,24 @@
 """Every change to stock, rates, hallmarking batches and certificates: validated, in a transaction, audited."""
 
 from apps.inventory.services.batches import hallmark_batch_receive, hallmark_batch_send
-from apps.inventory.services.certificates import bis_registration_update, certificate_link, certificate_upload
+from apps.inventory.services.certificates import (
+    bis_registration_update,
+    certificate_link,
+    certificate_upload,
+    certificate_upload_role,
+)
 from apps.inventory.services.imports import (
     CSV_COLUMNS,
     stock_csv_template,
     stock_export_rows,
     stock_import_check,
+    stock_import_check_and_run,
+    stock_import_files_purge,
     stock_import_run,
 )
 from apps.inventory.services.rates import metal_rate_set, metal_rates_set
 from apps.inventory.services.stock import (
     hsn_default,
-    huid_normalise,
-    needs_huid,
-    stock_item_check,
     stock_item_create,
     stock_item_delete,
     stock_item_prepare,
@@ -26,18 +30,18 @@ __all__ = [
     "bis_registration_update",
     "certificate_link",
     "certificate_upload",
+    "certificate_upload_role",
     "hallmark_batch_receive",
     "hallmark_batch_send",
     "hsn_default",
-    "huid_normalise",
     "metal_rate_set",
     "metal_rates_set",
-    "needs_huid",
     "stock_csv_template",
     "stock_export_rows",
     "stock_import_check",
+    "stock_import_check_and_run",
+    "stock_import_files_purge",
     "stock_import_run",
-    "stock_item_check",
     "stock_item_create",
     "stock_item_delete",
     "stock_item_prepare",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.core.validators import date_check
 from apps.inventory.exceptions import BatchStateError
+from apps.inventory.hallmarking import huid_normalise
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
 from apps.inventory.services.certificates import certificate_upload
 from apps.inventory.services.stock import stock_item_update
@@ -124,7 +125,7 @@ def hallmark_batch_receive(
     errors: dict[str, list[str]] = {}
     marked = 0
     for item_id, item in items.items():
-        huid = (huids.get(item_id) or "").strip().upper()
+        huid = huid_normalise(huids.get(item_id))
         try:
             if huid:
                 stock_item_update(tenant=tenant, actor=actor, item=item, huid=huid)
@@ -137,6 +138,9 @@ def hallmark_batch_receive(
             for message in exc.messages:
                 errors.setdefault(f"huid_{item_id}", []).append(f"{item.sku}: {message}")
     if errors:
+        # The other articles' HUIDs are saved already: one bad HUID must change nothing. The raise
+        # rolls them back as it leaves this atomic block; marking the block makes that hold even
+        # if the error is ever caught before it leaves.
         transaction.set_rollback(True)
         raise ValidationError(errors)
     batch.status = HallmarkBatch.Status.RECEIVED
@@ -144,7 +148,7 @@ def hallmark_batch_receive(
     batch.save(update_fields=["status", "received_on", "updated_at"])
     if report is not None:
         certificate_upload(
-            tenant=tenant, actor=actor, kind=Certificate.Kind.AHC_REPORT, upload=report, batch=batch
+            tenant=tenant, actor=actor, kind=Certificate.Kind.AHC_REPORT, upload=report, batch_id=batch.pk
         )
     audit_record(
         tenant=tenant, actor=actor, action="batch.receive", target=batch,

@@ -13,7 +13,9 @@ from django.db import transaction
 from apps.audit.services import audit_record
 from apps.core.files import image_type, pdf_is_readable, private_file_url, upload_name
 from apps.core.validators import date_check
+from apps.inventory import selectors
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
+from apps.tenants.models import Role
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -45,6 +47,57 @@ def _checked_type(upload: UploadedFile) -> str:
     return content_type
 
 
+# The Tenant fields of the BIS registration → the names callers give them.
+REGISTRATION_FIELDS = {"bis_registration_number": "number", "bis_registration_valid_until": "valid_until"}
+# Which owner each kind of certificate belongs to: the shop itself, a hallmarking batch or an article.
+OWNER_FIELDS = {
+    Certificate.Kind.BIS_REGISTRATION: None,
+    Certificate.Kind.AHC_REPORT: "batch_id",
+    Certificate.Kind.STONE: "item_id",
+}
+OWNER_NOUNS = {"batch_id": "hallmarking batch", "item_id": "article"}
+# The shop's BIS registration is an admin's to record, on the pages and over the API alike; staff
+# attach the centre's reports and stone certificates.
+UPLOAD_ROLES = {
+    Certificate.Kind.BIS_REGISTRATION: Role.ADMIN,
+    Certificate.Kind.AHC_REPORT: Role.STAFF,
+    Certificate.Kind.STONE: Role.STAFF,
+}
+
+
+def certificate_upload_role(kind: str) -> str:
+    """The least role that may attach a certificate of this kind."""
+    return UPLOAD_ROLES[kind]
+
+
+def _owners(
+    *, tenant: Tenant, kind: str, batch_id: int | None, item_id: int | None
+) -> tuple[HallmarkBatch | None, StockItem | None]:
+    """The batch or article the certificate belongs to, as its kind requires; errors keyed `batch`/`item`."""
+    needed = OWNER_FIELDS[kind]
+    given = {"batch_id": batch_id, "item_id": item_id}
+    errors: dict[str, list[str]] = {}
+    for field, noun in OWNER_NOUNS.items():
+        key = field.removesuffix("_id")
+        if field == needed and given[field] is None:
+            errors[key] = [f"Name the {noun} this certificate is for."]
+        elif field != needed and given[field] is not None:
+            errors[key] = [f"Leave this out: a {Certificate.Kind(kind).label} is not attached to any {noun}."]
+    if errors:
+        raise ValidationError(errors)
+    batch = item = None
+    # Another shop's batch or article reads exactly like a missing one.
+    if batch_id is not None:
+        batch = selectors.hallmark_batch_list(tenant=tenant).filter(pk=batch_id).first()
+        if batch is None:
+            raise ValidationError({"batch": ["There is no such hallmarking batch in this shop."]})
+    if item_id is not None:
+        item = selectors.stock_item_list(tenant=tenant).filter(pk=item_id).first()
+        if item is None:
+            raise ValidationError({"item": ["There is no such article in this shop."]})
+    return batch, item
+
+
 @transaction.atomic
 def certificate_upload(
     *,
@@ -52,10 +105,16 @@ def certificate_upload(
     actor: User | None,
     kind: str,
     upload: UploadedFile,
-    batch: HallmarkBatch | None = None,
-    item: StockItem | None = None,
+    batch_id: int | None = None,
+    item_id: int | None = None,
 ) -> Certificate:
-    """Attach a certificate to its owner: the shop (BIS registration), a batch (AHC report) or an article."""
+    """Attach a certificate to its owner: the shop (BIS registration), a batch (AHC report) or an article.
+
+    The kind says which owner to name; a missing, superfluous or unknown owner is a ValidationError
+    on `batch` or `item`, checked before the file is read. Who may attach which kind is
+    `certificate_upload_role`'s to say, and the caller's to check.
+    """
+    batch, item = _owners(tenant=tenant, kind=kind, batch_id=batch_id, item_id=item_id)
     if upload.size > MAX_BYTES:
         raise ValidationError(
             {"file": [f"The file is {upload.size // 1024} KB; the limit is {MAX_BYTES // 1024} KB."]}
@@ -63,15 +122,6 @@ def certificate_upload(
     if upload.size == 0:
         raise ValidationError({"file": ["The file is empty."]})
     content_type = _checked_type(upload)
-    owners = {
-        Certificate.Kind.BIS_REGISTRATION: (batch is None and item is None),
-        Certificate.Kind.AHC_REPORT: (batch is not None and item is None),
-        Certificate.Kind.STONE: (item is not None and batch is None),
-    }
-    if not owners.get(kind, False):
-        raise ValueError(f"{kind} certificate with batch={batch} item={item}")
-    for owner in (batch, item):
-        assert owner is None or owner.tenant_id == tenant.id
     certificate = Certificate(
         tenant=tenant, kind=kind, batch=batch, item=item, uploaded_by=actor,
         original_name=(upload.name or "certificate")[-200:], content_type=content_type, size=upload.size,
@@ -118,22 +168,30 @@ def bis_registration_update(
     valid_until: date | None,
     certificate: UploadedFile | None = None,
 ) -> Tenant:
-    """Record the shop's BIS registration (number and validity) and, optionally, its certificate file."""
+    """Record the shop's BIS registration (number and validity) and, optionally, its certificate file.
+
+    Both are required here; their form is the Tenant fields' to judge (`full_clean`), so the admin
+    and this service accept the same values.
+    """
     from_db = type(tenant).objects.select_for_update().get(pk=tenant.pk)
     number = (number or "").strip().upper()
     errors: dict[str, list[str]] = {}
     if not number:
         errors["number"] = ["Enter the registration number printed on the BIS certificate."]
-    elif len(number) > 40:
-        errors["number"] = ["A BIS registration number has at most 40 characters."]
     if valid_until is None:
         errors["valid_until"] = ["Enter the date until which the registration is valid."]
     date_check(valid_until, field="valid_until", label="validity date", errors=errors)
-    if errors:
-        raise ValidationError(errors)
     changed = (from_db.bis_registration_number, from_db.bis_registration_valid_until) != (number, valid_until)
     from_db.bis_registration_number = number
     from_db.bis_registration_valid_until = valid_until
+    others = [f.name for f in from_db._meta.fields if f.name not in REGISTRATION_FIELDS]
+    try:
+        from_db.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(REGISTRATION_FIELDS.get(field, field), messages)
+    if errors:
+        raise ValidationError(errors)
     from_db.save(update_fields=["bis_registration_number", "bis_registration_valid_until", "updated_at"])
     tenant.bis_registration_number, tenant.bis_registration_valid_until = number, valid_until
     if changed:

@@ -29,8 +29,12 @@ def metal_rate_set(
     purity: Purity,
     rate_per_gram: Decimal | str,
     effective_on: date | None = None,
-) -> MetalRate:
-    """Record (or correct) the rate of one purity for a day, today in India by default."""
+) -> tuple[MetalRate, bool]:
+    """Record (or correct) the rate of one purity for a day, today in India by default.
+
+    Returns the day's rate and whether it is new (False when an existing rate was corrected), known
+    under the row lock, so callers need not ask beforehand.
+    """
     errors: dict[str, list[str]] = {}
     rate = parse_decimal(rate_per_gram, RUPEE, "rate_per_gram", "rate per gram in rupees", errors)
     if rate is not None and rate <= 0:
@@ -64,7 +68,7 @@ def metal_rate_set(
         tenant=tenant, actor=actor, action="rate.set", target=rate_row,
         summary=f"{purity.label} rate for {effective_on:%d %b %Y} {change} {inr(rate)}/g",
     )  # fmt: skip
-    return rate_row
+    return rate_row, existing is None
 
 
 @transaction.atomic
@@ -85,15 +89,10 @@ def metal_rates_set(
     for purity, value in rates.items():
         try:
             with transaction.atomic():
-                saved.append(
-                    metal_rate_set(
-                        tenant=tenant,
-                        actor=actor,
-                        purity=purity,
-                        rate_per_gram=value,
-                        effective_on=effective_on,
-                    )
+                rate, _created = metal_rate_set(
+                    tenant=tenant, actor=actor, purity=purity, rate_per_gram=value, effective_on=effective_on
                 )
+                saved.append(rate)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 key = f"rate_{purity.pk}" if field == "rate_per_gram" else field

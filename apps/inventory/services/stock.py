@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 
 from apps.audit.services import audit_record
 from apps.core.money import GRAM, RUPEE, parse_decimal
-from apps.gst.validators import hsn_normalise, hsn_validate
+from apps.gst.validators import hsn_normalise
 from apps.inventory import rules
 from apps.inventory.exceptions import StockItemInUse
+from apps.inventory.hallmarking import huid_normalise, huid_required
 from apps.inventory.models import Certificate, Metal, Purity, StockItem
 
 if TYPE_CHECKING:
@@ -30,10 +31,6 @@ SALE_STATUSES = {StockItem.StockStatus.RESERVED, StockItem.StockStatus.SOLD}
 FOREIGN_KEYS = [f for f in StockItem._meta.fields if f.is_relation]
 
 
-def huid_normalise(value: str | None) -> str:
-    return (value or "").strip().upper()
-
-
 def hsn_default(*, category: str, metal: str) -> str:
     if metal == Metal.SILVER and category in (StockItem.Category.COIN, StockItem.Category.BAR):
         return rules.HSN_SILVER
@@ -42,29 +39,26 @@ def hsn_default(*, category: str, metal: str) -> str:
     return rules.HSN_JEWELLERY
 
 
-def needs_huid(item: StockItem) -> bool:
-    """A gold article of 2 g or more that is not exempt must carry a HUID before it is sold."""
-    return (
-        item.purity.metal == Metal.GOLD
-        and item.gross_weight is not None
-        and item.gross_weight >= rules.HALLMARK_MIN_GRAMS
-        and item.hallmark_status != StockItem.HallmarkStatus.EXEMPT
-    )
+def _derive_fields(item: StockItem) -> None:
+    """Set what follows from the other fields: net weight, no exemption unless exempt, hallmarked once it has a HUID."""
+    gross, stones = item.gross_weight, item.stone_weight
+    if gross is not None and stones is not None and gross > 0 and stones <= gross:
+        item.net_weight = gross - stones
+    if item.hallmark_status != StockItem.HallmarkStatus.EXEMPT:
+        item.exemption = ""
+    if item.huid and item.hallmark_status in (
+        StockItem.HallmarkStatus.PENDING,
+        StockItem.HallmarkStatus.AT_CENTRE,
+    ):
+        item.hallmark_status = StockItem.HallmarkStatus.HALLMARKED
 
 
-def stock_item_check(item: StockItem) -> None:
-    """The rules that span fields. Raises ValidationError keyed by field, in a shop owner's words."""
+def _check_rules(item: StockItem) -> dict[str, list[str]]:
+    """The rules that span fields, keyed by field, in a shop owner's words. Changes nothing."""
     errors: dict[str, list[str]] = {}
-    if item.gross_weight is not None and item.stone_weight is not None and item.gross_weight > 0:
-        if item.stone_weight > item.gross_weight:
-            errors["stone_weight"] = ["The stone weight can't be more than the gross weight."]
-        else:
-            item.net_weight = item.gross_weight - item.stone_weight
-    if item.hsn_code:
-        try:
-            hsn_validate(item.hsn_code)
-        except ValidationError as exc:
-            errors["hsn_code"] = exc.messages
+    gross, stones = item.gross_weight, item.stone_weight
+    if gross is not None and stones is not None and gross > 0 and stones > gross:
+        errors["stone_weight"] = ["The stone weight can't be more than the gross weight."]
     making_charge = _making_charge_error(item)
     if making_charge:
         errors["making_charge_value"] = [making_charge]
@@ -81,23 +75,15 @@ def stock_item_check(item: StockItem) -> None:
             ]
         if item.huid:
             errors["huid"] = ["An exempt article has no HUID. Remove the HUID or the exemption."]
-    else:
-        item.exemption = ""
     if item.hallmark_status == StockItem.HallmarkStatus.HALLMARKED and not item.huid:
         errors["huid"] = ["A hallmarked article needs its 6-character HUID."]
-    if item.huid and item.hallmark_status in (
-        StockItem.HallmarkStatus.PENDING,
-        StockItem.HallmarkStatus.AT_CENTRE,
-    ):
-        item.hallmark_status = StockItem.HallmarkStatus.HALLMARKED
     selling = item.ready_for_sale or item.stock_status in SALE_STATUSES
-    if selling and item.purity_id and needs_huid(item) and not item.huid:
+    if selling and item.purity_id and huid_required(item) and not item.huid:
         errors.setdefault("huid", []).append(
             "A gold article of 2 g or more needs its HUID before it can be sold (BIS hallmarking rule). "
             "Enter the HUID, or mark the article exempt with the reason."
         )
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _making_charge_error(item: StockItem) -> str | None:
@@ -137,13 +123,6 @@ def sku_taken_message(sku: str) -> str:
 
 def huid_taken_message(huid: str) -> str:
     return f"HUID {huid} is already on another article of this shop."
-
-
-def _apply(item: StockItem, values: dict[str, Any]) -> None:
-    """Parse and set the editable fields given; field errors are collected, then raised together."""
-    errors = _parse(item, values)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _parse(item: StockItem, values: dict[str, Any]) -> dict[str, list[str]]:
@@ -190,19 +169,30 @@ def _validate(item: StockItem, errors: dict[str, list[str]] | None = None) -> di
         item.full_clean(exclude=sorted(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    try:
-        stock_item_check(item)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, messages)
+    _derive_fields(item)
+    for field, messages in _check_rules(item).items():
+        errors.setdefault(field, messages)
     return errors
 
 
-def _save(item: StockItem) -> None:
-    errors = _validate(item)
-    if errors:
-        raise ValidationError(errors)
-    _write(item)
+def _build(
+    item: StockItem, values: dict[str, Any], *, is_sku_taken: Callable[[str], bool] | None = None
+) -> dict[str, list[str]]:
+    """Set `values` on `item`, fill in the defaults and check every rule; returns the errors by field.
+
+    The one path of a new article, a change and an imported row. A blank SKU is generated only when
+    `is_sku_taken` is given (a new article); a blank HSN code defaults by category and metal.
+    Whether the SKU and HUID are free of other articles is the caller's to check.
+    """
+    errors = _parse(item, values)
+    if is_sku_taken is not None and not item.sku and "sku" not in errors:
+        item.sku = sku_generate(is_taken=is_sku_taken)
+    if not item.hsn_code and item.purity_id:
+        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
+    errors = _validate(item, errors)
+    if not item.hsn_code and not item.purity_id:
+        errors.pop("hsn_code", None)  # it defaults from the purity, whose own error says what is missing
+    return errors
 
 
 def _write(item: StockItem) -> None:
@@ -217,12 +207,6 @@ def _write(item: StockItem) -> None:
         ):
             raise ValidationError({"huid": [huid_taken_message(item.huid)]}) from None
         raise ValidationError({"sku": [sku_taken_message(item.sku)]}) from None
-
-
-def _check_unique(item: StockItem) -> None:
-    errors = _unique_errors(item)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _unique_errors(item: StockItem, skip: Container[str] = ()) -> dict[str, list[str]]:
@@ -246,15 +230,7 @@ def stock_item_prepare(
     one article asks the database, an import compares with the stock it loaded once.
     """
     item = StockItem(tenant=tenant, created_by=actor)
-    errors = _parse(item, values)
-    if not item.sku and "sku" not in errors:
-        item.sku = sku_generate(is_taken=is_sku_taken)
-    if not item.hsn_code and item.purity_id:
-        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
-    errors = _validate(item, errors)
-    if not item.hsn_code and not item.purity_id:
-        errors.pop("hsn_code", None)  # it defaults from the purity, whose own error says what is missing
-    return item, errors
+    return item, _build(item, values, is_sku_taken=is_sku_taken)
 
 
 def stock_item_created_summary(item: StockItem) -> str:
@@ -294,11 +270,11 @@ def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **
     # Lock the article only, not the purity row every shop shares.
     item = StockItem.objects.select_for_update(of=("self",)).select_related("purity").get(pk=item.pk)
     before = {f: getattr(item, f) for f in ("huid", "hallmark_status", "stock_status", "ready_for_sale")}
-    _apply(item, values)
-    if not item.hsn_code:
-        item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
-    _check_unique(item)
-    _save(item)
+    errors = _build(item, values)
+    errors.update(_unique_errors(item, skip=errors))
+    if errors:
+        raise ValidationError(errors)
+    _write(item)
     if item.huid != before["huid"]:
         if before["huid"] and item.huid:
             summary = f"{item.sku}: HUID changed from {before['huid']} to {item.huid}"

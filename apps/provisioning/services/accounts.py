@@ -4,9 +4,9 @@ Tijori generates the ExternalId (one per workspace, never chosen by the workspac
 execution roles' permissions boundary to create first, then the trust policy and permission policy
 to put on the role. Registering a role ARN queues a check on the `aws` queue: a worker assumes the
 role with fresh credentials, asks STS who it is, and reads the boundary policy (it must exist). Only a
-role that passed the check receives new stacks (`aws.role_for`); each project keeps the role it
-was provisioned with (`aws.project_role`), so changing or removing the role never strands a live
-stack in an account Tijori no longer reaches.
+role that passed the check receives new stacks (`aws_account_role_for_new_stack`); each project
+keeps the role it was provisioned with (`aws.project_role`), so changing or removing the role never
+strands a live stack in an account Tijori no longer reaches.
 """
 
 from __future__ import annotations
@@ -34,16 +34,34 @@ if TYPE_CHECKING:
 Status = TenantAwsAccount.Status
 
 
-class CheckRetry(Exception):
-    """AWS could not be asked just now (throttling, 5xx, network): the check runs again later."""
-
-
 def _locked(tenant: Tenant) -> TenantAwsAccount | None:
     return (
-        TenantAwsAccount.objects.select_for_update(of=("self",))
+        TenantAwsAccount.objects.for_tenant(tenant)
+        .select_for_update(of=("self",))
         .select_related("tenant")
-        .filter(tenant_id=tenant.pk)
         .first()
+    )
+
+
+def aws_account_role_for_new_stack(*, tenant: Tenant) -> aws.AssumableRole:
+    """The role a new stack of the tenant goes to: its own account's once connected, else the platform's
+    (an empty role ARN, which each project reads as the platform role).
+
+    A workspace that registered its own role must wait for the connection check (or remove the role):
+    its stacks never fall back silently to the platform's account, nor go to a role that failed.
+    """
+    account = TenantAwsAccount.objects.for_tenant(tenant).exclude(role_arn="").first()
+    if account is None:
+        return aws.AssumableRole("", "")
+    if account.status == Status.VERIFIED:
+        return aws.AssumableRole(account.role_arn, account.external_id)
+    if account.status == Status.CHECKING:
+        raise TransitionRefused(
+            "Tijori is still checking the connection to your AWS account: try again in a minute."
+        )
+    raise TransitionRefused(
+        "Your AWS account is not connected: fix the role on the AWS account page and check it again, "
+        "or stop using your account to provision in Tijori's."
     )
 
 
@@ -148,24 +166,27 @@ def aws_account_check(*, account_pk: int, role_arn: str) -> TenantAwsAccount | N
     """Assume `role_arn` afresh, find the boundary policy there, and record whether it worked.
 
     Nothing is recorded if the registered role has changed meanwhile: the newer role's own check is
-    queued. Raises CheckRetry when AWS could not be asked; any other failure is recorded in words
-    the owner can act on.
+    queued. Raises AwsTransientError when AWS could not be asked; any other AWS failure is recorded in
+    words the owner can act on.
     """
     account = TenantAwsAccount.objects.filter(pk=account_pk).first()
     if account is None or account.role_arn != role_arn or account.status != Status.CHECKING:
         return None
     region = settings.AWS_ALLOWED_REGIONS[0]
     session = aws.assumed_role_session(
-        role=(role_arn, account.external_id), region=region, tenant_id=account.tenant_id, user_id=None
+        role=aws.AssumableRole(role_arn, account.external_id),
+        region=region,
+        tenant_id=account.tenant_id,
+        user_id=None,
     )  # never a cached session: the check must really assume the role now
     expected = aws.role_account(role_arn)
     try:
         identity = session.client(
             "sts", region_name=region, **aws.client_options("sts")
         ).get_caller_identity()
-    except Exception as exc:
+    except (BotoCoreError, ClientError) as exc:
         if aws.is_transient(exc):
-            raise CheckRetry(aws.plain_error(exc)) from exc
+            raise aws.translate(exc) from exc
         return _check_done(account_pk, role_arn, error=aws.plain_error(exc))
     answered = str(identity.get("Account", ""))
     if answered != expected:
@@ -191,7 +212,7 @@ def _boundary_problem(session: boto3.Session, *, region: str, role_arn: str) -> 
         iam.get_policy(PolicyArn=aws.execution_boundary_arn(role_arn))
     except (BotoCoreError, ClientError) as exc:
         if aws.is_transient(exc):
-            raise CheckRetry(aws.plain_error(exc)) from exc
+            raise aws.translate(exc) from exc
         if aws.error_code(exc) == "NoSuchEntity":
             return (
                 f"The permissions boundary policy {name} does not exist in account {account}. "
@@ -207,7 +228,8 @@ def _boundary_problem(session: boto3.Session, *, region: str, role_arn: str) -> 
 
 
 def aws_account_check_failed(*, account_pk: int, role_arn: str, reason: str) -> TenantAwsAccount | None:
-    """The check gave up retrying: record why, so the owner can check again later."""
+    """The check will not run again (its retries ran out, or it broke): record why, so the owner can
+    check again later."""
     return _check_done(account_pk, role_arn, error=f"{reason} The check gave up; try again later.")
 
 

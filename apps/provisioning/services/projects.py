@@ -23,45 +23,17 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.core.files import upload_name
 from apps.core.rls import task_send
-from apps.provisioning import pricing, tasks
+from apps.provisioning import tasks
 from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
+from apps.provisioning.models import Operation, Project, Resource, Tier
+from apps.provisioning.services import blueprint
+from apps.provisioning.services.accounts import aws_account_role_for_new_stack
 from apps.provisioning.services.bundles import bundle_check
 from apps.provisioning.services.quotas import quota_check, quota_lock
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.tenants.models import Tenant
-
-Action = Operation.Action
-Infra = Project.InfraState
-App = Project.AppState
-
-# The steps each action goes through, in order: what the progress list on the page shows.
-STEPS: dict[str, list[tuple[str, str]]] = {
-    Action.PROVISION: [
-        ("role", "Execution role"),
-        ("bucket", "S3 bucket for the frontend"),
-        ("table", "DynamoDB table"),
-        ("function", "Lambda function"),
-        ("http_api", "API Gateway HTTP API"),
-        ("verify", "Check every resource answers"),
-    ],
-    Action.DESTROY: [
-        ("http_api", "API Gateway HTTP API"),
-        ("function", "Lambda function"),
-        ("table", "DynamoDB table"),
-        ("bucket", "S3 bucket"),
-        ("role", "Execution role"),
-        ("verify", "Check nothing is left"),
-    ],
-    Action.DEPLOY_APP: [
-        ("code", "Lambda code"),
-        ("files", "Frontend files"),
-        ("urls", "Site and API addresses"),
-    ],
-    Action.PURGE_APP: [("files", "Empty the bucket"), ("code", "Reset the function")],
-}
 
 
 @dataclass(frozen=True)
@@ -75,12 +47,26 @@ class Guard:
 
 
 GUARDS = {
-    Action.PROVISION: Guard((Infra.NEW, Infra.FAILED), (App.NONE,), infra_to=Infra.PENDING),
-    Action.DESTROY: Guard(
-        (Infra.DEPLOYED, Infra.FAILED, Infra.CLEANUP_FAILED), (App.NONE,), infra_to=Infra.DESTROYING
+    Operation.Action.PROVISION: Guard(
+        (Project.InfraState.NEW, Project.InfraState.FAILED),
+        (Project.AppState.NONE,),
+        infra_to=Project.InfraState.PENDING,
     ),
-    Action.DEPLOY_APP: Guard((Infra.DEPLOYED,), (App.NONE, App.DEPLOYED, App.FAILED), app_to=App.DEPLOYING),
-    Action.PURGE_APP: Guard((Infra.DEPLOYED,), (App.DEPLOYED, App.FAILED), app_to=App.PURGING),
+    Operation.Action.DESTROY: Guard(
+        (Project.InfraState.DEPLOYED, Project.InfraState.FAILED, Project.InfraState.CLEANUP_FAILED),
+        (Project.AppState.NONE,),
+        infra_to=Project.InfraState.DESTROYING,
+    ),
+    Operation.Action.DEPLOY_APP: Guard(
+        (Project.InfraState.DEPLOYED,),
+        (Project.AppState.NONE, Project.AppState.DEPLOYED, Project.AppState.FAILED),
+        app_to=Project.AppState.DEPLOYING,
+    ),
+    Operation.Action.PURGE_APP: Guard(
+        (Project.InfraState.DEPLOYED,),
+        (Project.AppState.DEPLOYED, Project.AppState.FAILED),
+        app_to=Project.AppState.PURGING,
+    ),
 }
 
 
@@ -109,13 +95,18 @@ def project_create(*, tenant: Tenant, actor: User | None, name: str, region: str
     if errors:
         raise ValidationError(errors)
     try:
-        estimate = pricing.estimate(tier=tier, region=region)
+        estimate = blueprint.estimate(tier=tier, region=region)
     except ValueError:  # a region allowed in settings but missing from the price table
         raise ValidationError(
             {"region": [f"Tijori has no prices for {region} yet: choose another region."]}
         ) from None
     quota_lock(tenant=tenant)
-    if Project.objects.for_tenant(tenant).filter(name=name).exclude(infra_state=Infra.DESTROYED).exists():
+    if (
+        Project.objects.for_tenant(tenant)
+        .filter(name=name)
+        .exclude(infra_state=Project.InfraState.DESTROYED)
+        .exists()
+    ):
         raise ValidationError({"name": [f"This workspace already has a project called “{name}”."]})
     quota_check(tenant=tenant, add_usd_month=estimate.total, new_project=True)
     project = Project.objects.create(
@@ -134,39 +125,18 @@ def _refuse_reason(project: Project, action: str, trigger: str) -> str | None:
     if project.infra_state not in guard.infra_from:
         state = project.get_infra_state_display().lower()
         return {
-            Action.PROVISION: f"The infrastructure is {state}: only a new or failed project can be provisioned.",
-            Action.DESTROY: f"The infrastructure is {state}: there is nothing to destroy now.",
-            Action.DEPLOY_APP: f"The infrastructure is {state}: provision it before deploying an application.",
-            Action.PURGE_APP: f"The infrastructure is {state}: there is no application to purge.",
+            Operation.Action.PROVISION: f"The infrastructure is {state}: only a new or failed project can be provisioned.",
+            Operation.Action.DESTROY: f"The infrastructure is {state}: there is nothing to destroy now.",
+            Operation.Action.DEPLOY_APP: f"The infrastructure is {state}: provision it before deploying an application.",
+            Operation.Action.PURGE_APP: f"The infrastructure is {state}: there is no application to purge.",
         }[action]
     if project.app_state not in guard.app_from:
-        if action == Action.DESTROY and trigger == Operation.Trigger.MEMBER:
+        if action == Operation.Action.DESTROY and trigger == Operation.Trigger.MEMBER:
             return "An application is deployed on this infrastructure: purge the application first."
-        if action == Action.DESTROY:
+        if action == Operation.Action.DESTROY:
             return None  # expiry and super admins purge the application as the first step of destroying
         return f"The application is {project.get_app_state_display().lower()}: wait for it to finish."
     return None
-
-
-def _stack_account(tenant: Tenant) -> tuple[str, str]:
-    """The role ARN and ExternalId a new stack of the tenant goes to ("" for the platform's account).
-
-    A workspace that registered its own role must wait for the connection check (or remove the role):
-    its stacks never fall back silently to the platform's account, nor go to a role that failed.
-    """
-    account = TenantAwsAccount.objects.filter(tenant_id=tenant.pk).exclude(role_arn="").first()
-    if account is None:
-        return "", ""
-    if account.status == TenantAwsAccount.Status.VERIFIED:
-        return account.role_arn, account.external_id
-    if account.status == TenantAwsAccount.Status.CHECKING:
-        raise TransitionRefused(
-            "Tijori is still checking the connection to your AWS account: try again in a minute."
-        )
-    raise TransitionRefused(
-        "Your AWS account is not connected: fix the role on the AWS account page and check it again, "
-        "or stop using your account to provision in Tijori's."
-    )
 
 
 @transaction.atomic
@@ -185,7 +155,7 @@ def operation_request(
     deploys the built-in starter app.
     """
     if bundle is not None:
-        if action != Action.DEPLOY_APP:
+        if action != Operation.Action.DEPLOY_APP:
             raise ValueError("a bundle goes with a deploy only")
         bundle_check(bundle)
     assert project.tenant_id == tenant.id
@@ -197,15 +167,18 @@ def operation_request(
         raise TransitionRefused(reason)
     fields = ["updated_at"]
     if (
-        action == Action.PROVISION
+        action == Operation.Action.PROVISION
         and not project.resources.exclude(state__in=[Resource.State.PLANNED, Resource.State.DELETED]).exists()
     ):  # nothing of it in AWS: the stack goes to the account the workspace uses now
-        project.aws_role_arn, project.aws_external_id = _stack_account(tenant)
+        project.aws_role_arn, project.aws_external_id = aws_account_role_for_new_stack(tenant=tenant)
         fields += ["aws_role_arn", "aws_external_id"]
     guard = GUARDS[action]
     operation = Operation(
         tenant=tenant, project=project, action=action, trigger=trigger, requested_by=actor,
-        steps=[{"step": step, "label": label, "state": "waiting", "at": None} for step, label in STEPS[action]],
+        steps=[
+            {"step": step.name, "label": step.label, "state": "waiting", "at": None}
+            for step in blueprint.steps_planned(action=action, project=project)
+        ],
     )  # fmt: skip
     if bundle is not None:
         operation.bundle.save(upload_name("application/zip"), bundle, save=False)
@@ -240,7 +213,7 @@ def project_extend(*, tenant: Tenant, actor: User | None, project: Project, minu
     """Push the expiry back, up to the maximum lifetime counted from deployment."""
     assert project.tenant_id == tenant.id
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.infra_state != Infra.DEPLOYED or project.deployed_at is None:
+    if project.infra_state != Project.InfraState.DEPLOYED or project.deployed_at is None:
         raise TransitionRefused("Only a deployed stack has an expiry to extend.")
     if minutes <= 0:
         raise ValidationError({"minutes": ["Extend by a positive number of minutes."]})

@@ -7,10 +7,10 @@ unacknowledged in the broker), and only queue work; the workers do the AWS calls
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -21,7 +21,7 @@ from apps.audit.services import audit_record
 from apps.core.rls import task_send
 from apps.provisioning import aws, tasks
 from apps.provisioning.exceptions import TransitionRefused
-from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
+from apps.provisioning.models import Operation, Project, TenantAwsAccount
 from apps.provisioning.services import blueprint
 from apps.provisioning.services.projects import operation_request
 from apps.tenants.models import Tenant
@@ -104,109 +104,43 @@ class Orphan:
     account: str = "platform"  # "platform", or the workspace whose own account holds it
 
 
-Found = tuple[str, str, dict[str, str], Callable[[], None]]  # kind, name, tags, delete
-ClientFor = Callable[[str, str], object]  # (service, region) -> a boto3 client in the swept account
-
-
 @dataclass(frozen=True)
 class Account:
     """One AWS account to sweep: how to reach it, and whose resources in it Tijori may take."""
 
     label: str
-    client: ClientFor
+    client: blueprint.ClientFor
     tenant_id: int | None = None  # a workspace's own account: only its resources are touched
 
 
 def _accounts() -> list[Account]:
     """The platform's account, and each workspace account that is connected or still holds a stack."""
     accounts = [Account("platform", lambda service, region: aws.platform_client(service, region=region))]
-    roles: dict[aws.Role, int] = {}
+    roles: dict[aws.AssumableRole, int] = {}
     for tenant_id, role_arn, external_id in (
         TenantAwsAccount.objects.filter(status=TenantAwsAccount.Status.VERIFIED)
         .exclude(role_arn="")
         .values_list("tenant_id", "role_arn", "external_id")
     ):
-        roles[(role_arn, external_id)] = tenant_id
+        roles[aws.AssumableRole(role_arn, external_id)] = tenant_id
     for tenant_id, role_arn, external_id in (
-        Project.objects.exclude(aws_role_arn="")
-        .exclude(infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW])
+        Project.objects.holding_resources()
+        .exclude(aws_role_arn="")
         .values_list("tenant_id", "aws_role_arn", "aws_external_id")
         .distinct()
     ):
-        roles.setdefault((role_arn, external_id), tenant_id)
+        roles.setdefault(aws.AssumableRole(role_arn, external_id), tenant_id)
     tenants = Tenant.objects.in_bulk(set(roles.values()))
     for role, tenant_id in roles.items():
         tenant = tenants[tenant_id]
         accounts.append(Account(
-            f"{tenant.name} (AWS account {aws.role_account(role[0]) or '?'})",
+            f"{tenant.name} (AWS account {aws.role_account(role.arn) or '?'})",
             lambda service, region, tenant=tenant, role=role: aws.aws_client(
                 service, tenant=tenant, region=region, role=role
             ),
             tenant_id=tenant_id,
         ))  # fmt: skip
     return accounts
-
-
-def _tags_of(call: Callable[[], object], key: str = "TagSet") -> dict[str, str]:
-    try:
-        answer = call()
-    except Exception as exc:
-        if aws.is_not_found(exc):
-            return {}
-        raise
-    if isinstance(answer, dict) and key in answer:
-        return {t["Key"]: t["Value"] for t in answer[key]}
-    return dict(answer.get("Tags", {})) if isinstance(answer, dict) else {}
-
-
-def _tagged(client: ClientFor, region: str) -> list[Found]:
-    """Every resource in `region` named like ours (HTTP APIs: tagged as ours), with its tags."""
-    prefix = f"tijori-{settings.TIJORI_ENVIRONMENT}-".lower()
-    s3, lam, dynamodb = client("s3", region), client("lambda", region), client("dynamodb", region)
-    api = client("apigatewayv2", region)
-    found: list[Found] = []
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        if name.startswith(prefix):
-            region_of = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
-            if region_of == region:
-                tags = _tags_of(lambda n=name: s3.get_bucket_tagging(Bucket=n))
-                found.append(
-                    (Resource.Kind.BUCKET, name, tags, lambda n=name: blueprint.remove_bucket(s3, n))
-                )
-    for function in lam.list_functions().get("Functions", []):
-        name = function["FunctionName"]
-        if name.startswith(prefix):
-            tags = _tags_of(lambda a=function["FunctionArn"]: lam.list_tags(Resource=a))
-            found.append(
-                (Resource.Kind.FUNCTION, name, tags, lambda n=name: lam.delete_function(FunctionName=n))
-            )
-    for name in dynamodb.list_tables().get("TableNames", []):
-        if name.startswith(prefix):
-            arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
-            tags = _tags_of(lambda a=arn: dynamodb.list_tags_of_resource(ResourceArn=a), key="Tags")
-            found.append((Resource.Kind.TABLE, name, tags, lambda n=name: dynamodb.delete_table(TableName=n)))
-    for item in api.get_apis().get("Items", []):  # API Gateway is missing from the tagging API in moto
-        tags = item.get("Tags") or {}
-        if tags.get("ManagedBy") == aws.PLATFORM_TAG:
-            found.append(
-                (Resource.Kind.HTTP_API, item["ApiId"], tags, lambda i=item["ApiId"]: api.delete_api(ApiId=i))
-            )
-    return found
-
-
-def _roles(client: ClientFor) -> list[Found]:
-    """IAM is global: the execution roles named like ours, with their tags."""
-    prefix = f"tijori-{settings.TIJORI_ENVIRONMENT}-".lower()
-    iam = client("iam", settings.AWS_ALLOWED_REGIONS[0])
-    found: list[Found] = []
-    for page in iam.get_paginator("list_roles").paginate():
-        for role in page["Roles"]:
-            name = role["RoleName"]
-            if name.startswith(prefix):
-                tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
-                found.append((Resource.Kind.ROLE, name, tags, lambda n=name: blueprint.remove_role(iam, n)))
-    return found
 
 
 def _orphan_reason(tags: dict[str, str], live: dict[str, Project], now, account: Account) -> str | None:
@@ -228,11 +162,16 @@ def _orphan_reason(tags: dict[str, str], live: dict[str, Project], now, account:
     return None
 
 
-def _found_in(account: Account) -> list[tuple[str, Found]]:
-    found = [(settings.AWS_ALLOWED_REGIONS[0], entry) for entry in _roles(account.client)]
-    for region in settings.AWS_ALLOWED_REGIONS:
-        found += [(region, entry) for entry in _tagged(account.client, region)]
-    return found
+def _found_in(account: Account) -> list[tuple[str, blueprint.Found]]:
+    """What every kind of the blueprint lists as ours in the account: once for a global service (IAM),
+    else in each region Tijori offers."""
+    regions = settings.AWS_ALLOWED_REGIONS
+    return [
+        (region, found)
+        for spec in reversed(blueprint.RESOURCES)  # the order a destroy takes
+        for region in (regions if spec.regional else regions[:1])
+        for found in spec.list_tagged(account.client, region)
+    ]
 
 
 def orphans_sweep(*, now=None, delete: bool = True) -> list[Orphan]:
@@ -245,34 +184,31 @@ def orphans_sweep(*, now=None, delete: bool = True) -> list[Orphan]:
     what was found.
     """
     now = now or timezone.now()
-    live = {
-        str(p.pk): p
-        for p in Project.objects.exclude(
-            infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW]
-        )
-    }
+    live = {str(p.pk): p for p in Project.objects.holding_resources()}
     orphans, unreachable = [], []
     for account in _accounts():
         try:
             found = _found_in(account)
-        except Exception as exc:
+        except (BotoCoreError, ClientError) as exc:
             if account.tenant_id is None:
                 raise  # the platform's own account must be reachable: let the task fail loudly
             logger.warning("orphan sweep could not list %s: %r", account.label, exc)
             unreachable.append(f"- {account.label}: {aws.plain_error(exc)}")
             continue
-        for region, (kind, name, tags, remove) in found:
-            reason = _orphan_reason(tags, live, now, account)
+        for region, resource in found:
+            reason = _orphan_reason(resource.tags, live, now, account)
             if reason is None:
                 continue
             if delete:
                 try:
-                    remove()
-                except Exception as exc:
-                    if not aws.is_not_found(exc):
-                        logger.warning("orphan %s %s not deleted: %r", kind, name, exc)
-                        reason = f"{reason}; deleting failed: {aws.plain_error(exc)}"
-            orphans.append(Orphan(kind, name, region, tags.get("ProjectId", ""), reason, account.label))
+                    with aws.ignore_not_found():
+                        resource.delete()
+                except (BotoCoreError, ClientError) as exc:
+                    logger.warning("orphan %s %s not deleted: %r", resource.kind, resource.name, exc)
+                    reason = f"{reason}; deleting failed: {aws.plain_error(exc)}"
+            orphans.append(Orphan(
+                resource.kind, resource.name, region, resource.tags.get("ProjectId", ""), reason, account.label
+            ))  # fmt: skip
     if orphans or unreachable:
         _report(orphans, unreachable)
     return orphans

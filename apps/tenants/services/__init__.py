@@ -16,7 +16,13 @@ from apps.tenants.services.members import (
     membership_remove,
 )
 from apps.tenants.services.roles import membership_change_refusal
-from apps.tenants.services.tenants import tenant_build, tenant_create, tenant_set_active, tenant_update
+from apps.tenants.services.workspaces import (
+    tenant_build,
+    tenant_create,
+    tenant_gst_fields_check,
+    tenant_set_active,
+    tenant_update,
+)
 
 __all__ = [
     "api_key_authenticate",
@@ -33,6 +39,7 @@ __all__ = [
     "membership_remove",
     "tenant_build",
     "tenant_create",
+    "tenant_gst_fields_check",
     "tenant_set_active",
     "tenant_update",
 ]

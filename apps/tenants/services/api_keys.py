@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -31,6 +31,15 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def api_key_day_end(expires_on: date) -> datetime:
+    """A key chosen to expire on day D works through D in local time (India) and stops at its end.
+
+    Shop owners think in days, not instants: a key "until 31 March" must still work on the evening
+    of 31 March, whichever channel chose the day.
+    """
+    return datetime.combine(expires_on, time.max, tzinfo=timezone.get_current_timezone())
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -40,17 +49,31 @@ def api_key_create(
     name: str,
     role: str,
     expires_at: datetime | None = None,
+    expires_on: date | None = None,
 ) -> tuple[ApiKey, str]:
-    """Make a key; returns it with its secret, which is never stored and can't be shown again."""
+    """Make a key; returns it with its secret, which is never stored and can't be shown again.
+
+    The expiry is an instant (`expires_at`) or a day (`expires_on`, see `api_key_day_end`), not both;
+    errors are keyed by the one given.
+    """
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
         errors["name"] = ["Give the key a name, such as the tool that will use it."]
     if role not in Role.values:
         errors["role"] = ["Choose owner, admin or staff."]
+    expiry_field = "expires_at"
+    if expires_on is not None:
+        if expires_at is not None:
+            raise ValidationError({"expires_on": ["Give the expiry as a day or as a time, not both."]})
+        expiry_field = "expires_on"
+        date_check(expires_on, field=expiry_field, label="expiry", errors=errors)
+        if expiry_field not in errors:
+            expires_at = api_key_day_end(expires_on)
     if expires_at is not None and expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry must be in the future."]
-    date_check(expires_at, field="expires_at", label="expiry", errors=errors)
+        errors.setdefault(expiry_field, []).append("The expiry must be in the future.")
+    if expires_on is None:
+        date_check(expires_at, field=expiry_field, label="expiry", errors=errors)
     if errors:
         raise ValidationError(errors)
     refusal = role_grant_refusal(actor_membership=actor_membership, role=role, what="a key")

@@ -226,7 +226,7 @@ def invitation_send(*, invitation: Invitation) -> bool:
     if invitation.status != Invitation.Status.PENDING:
         return False
     link = settings.SITE_URL.rstrip("/") + reverse(
-        "tenants:invitation_accept", args=[invitation_token(invitation)]
+        "accounts:invitation_accept", args=[invitation_token(invitation)]
     )
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
     send_mail(
