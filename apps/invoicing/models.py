@@ -1,0 +1,361 @@
+"""Customers, document series and GST sales invoices.
+
+An invoice is a draft (no number; edited or discarded freely) until it is issued. Issuing gives it
+the next number of its series, settles every line's tax and freezes it: from then on the database
+itself refuses to change or delete it (migration 0002) until its retention date, whatever client
+connects. A mistake is corrected by a credit or debit note, or by cancelling it on the record.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.core.models import TenantOwned
+from apps.gst.states import STATE_CHOICES
+from apps.gst.validators import gstin_validate, hsn_validate
+
+GRAMS = {"max_digits": 10, "decimal_places": 3}
+RUPEES = {"max_digits": 14, "decimal_places": 2}
+pan_validator = RegexValidator(
+    r"^[A-Z]{5}[0-9]{4}[A-Z]$", message="A PAN is 5 letters, 4 digits and a letter, like ABCDE1234F."
+)
+phone_validator = RegexValidator(
+    r"^\+?[0-9 -]{6,20}$", message="Enter a phone number of digits, spaces and dashes, like 98200 12345."
+)
+
+
+class Customer(TenantOwned):
+    """Someone a shop sells to: GST-registered (a business with a GSTIN) or not (a walk-in buyer)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "GST-registered business"
+        UNREGISTERED = "unregistered", "Unregistered (a person)"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UNREGISTERED)
+    name = models.CharField(max_length=120, help_text="The legal name for a business.")
+    trade_name = models.CharField(max_length=120, blank=True)
+    gstin = models.CharField("GSTIN", max_length=15, blank=True, validators=[gstin_validate])
+    state_code = models.CharField("state", max_length=2, choices=STATE_CHOICES, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    pincode = models.CharField(max_length=6, blank=True, validators=[RegexValidator(r"^[1-9][0-9]{5}$")])
+    pan = models.CharField("PAN", max_length=10, blank=True, validators=[pan_validator])
+    form_60_given = models.BooleanField(
+        "Form 60 given", default=False, help_text="The buyer has no PAN and signed Form 60 (Rule 114B)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "gstin"], condition=~Q(gstin=""), name="customer_gstin_unique_per_tenant"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="registered", gstin__gt="") | Q(kind="unregistered", gstin=""),
+                name="customer_gstin_iff_registered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "name"], name="customer_tenant_name"),
+            models.Index(fields=["tenant", "phone"], name="customer_tenant_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.trade_name or self.name
+
+
+class DocumentType(models.TextChoices):
+    INVOICE = "invoice", "Tax invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"
+    DEBIT_NOTE = "debit_note", "Debit note"
+    RECEIPT_VOUCHER = "receipt_voucher", "Receipt voucher"
+    PURCHASE_VOUCHER = "purchase_voucher", "Old-gold purchase voucher"
+
+
+class DocumentSeries(TenantOwned):
+    """One numbering series of one document type, for one of the shop's GSTINs and one financial year.
+
+    `next_number` is the counter: the issuing transaction locks this row, takes the number and adds
+    one, so a rolled-back issue gives its number back and the series stays gapless (Rule 46(b)).
+    """
+
+    doc_type = models.CharField(max_length=24, choices=DocumentType.choices)
+    gstin = models.CharField(
+        "GSTIN", max_length=15, help_text="The shop's GSTIN the documents are issued under."
+    )
+    fy_start_year = models.PositiveSmallIntegerField(help_text="2025 for the financial year 2025-26.")
+    code = models.CharField(max_length=8, help_text="The series' short name, e.g. LJ.")
+    number_format = models.CharField(
+        max_length=32,
+        help_text="{FY} is the year as 25-26 and {N} the counter, zero-padded to the Ns: LJ/{FY}/{NNNN}.",
+    )
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["doc_type", "-fy_start_year", "code"]
+        verbose_name_plural = "document series"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "gstin", "fy_start_year", "doc_type", "code"], name="series_unique_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.fy_start_year} ({self.get_doc_type_display()})"
+
+
+class Invoice(TenantOwned):
+    """A GST tax invoice for a sale. The seller's and buyer's details are copied in at issue."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        CANCELLED = "cancelled", "Cancelled"
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    series_code = models.CharField(max_length=8, help_text="Which of the shop's series numbers it at issue.")
+    series = models.ForeignKey(
+        DocumentSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    number = models.CharField(max_length=16, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    place_of_supply = models.CharField(
+        max_length=2,
+        choices=STATE_CHOICES,
+        help_text="Where the goods are delivered: the shop's state at the counter.",
+    )
+    seller_name = models.CharField(max_length=120, blank=True)
+    seller_gstin = models.CharField(max_length=15, blank=True)
+    seller_state_code = models.CharField(max_length=2, blank=True)
+    seller_address = models.TextField(blank=True)
+    buyer_name = models.CharField(max_length=120, blank=True)
+    buyer_gstin = models.CharField(max_length=15, blank=True)
+    buyer_state_code = models.CharField(max_length=2, blank=True)
+    buyer_address = models.TextField(blank=True)
+    buyer_phone = models.CharField(max_length=20, blank=True)
+    buyer_pan = models.CharField(max_length=10, blank=True)
+    buyer_form_60 = models.BooleanField(default=False)
+    taxable_value = models.DecimalField(**RUPEES, default=Decimal("0.00"))
+    cgst = models.DecimalField("CGST", **RUPEES, default=Decimal("0.00"))
+    sgst = models.DecimalField("SGST", **RUPEES, default=Decimal("0.00"))
+    igst = models.DecimalField("IGST", **RUPEES, default=Decimal("0.00"))
+    round_off = models.DecimalField(**RUPEES, default=Decimal("0.00"))
+    grand_total = models.DecimalField(**RUPEES, default=Decimal("0.00"))
+    amount_in_words = models.CharField(max_length=250, blank=True)
+    retain_until = models.DateField(
+        null=True, blank=True, help_text="Kept at least until this day (CGST s.36)."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "series", "number"],
+                condition=~Q(number=""),
+                name="invoice_number_unique_per_series",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", number="", retain_until__isnull=True)
+                | (
+                    ~Q(status="draft")
+                    & ~Q(number="")
+                    & Q(retain_until__isnull=False, issued_on__isnull=False)
+                ),
+                name="invoice_number_iff_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(round_off__gte=Decimal("-99.99"), round_off__lte=Decimal("99.99")),
+                name="invoice_round_off_bounded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at", "-id"], name="invoice_tenant_time"),
+            models.Index(fields=["tenant", "status", "-issued_on"], name="invoice_tenant_status_day"),
+            models.Index(fields=["tenant", "customer", "-created_at"], name="invoice_tenant_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft {self.pk}"
+
+    @property
+    def tax(self) -> Decimal:
+        return self.cgst + self.sgst + self.igst
+
+
+class InvoiceLine(TenantOwned):
+    """One line: an article from stock (weights, rate, making) or a free line (a repair, other goods)."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article from stock"
+        FREE = "free", "Other goods or service"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    stock_item = models.ForeignKey(
+        "inventory.StockItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    hsn_code = models.CharField("HSN or SAC", max_length=8, validators=[hsn_validate])
+    sku = models.CharField("SKU", max_length=40, blank=True)
+    huid = models.CharField("HUID", max_length=6, blank=True)
+    purity_label = models.CharField(max_length=16, blank=True)
+    gross_weight = models.DecimalField(
+        **GRAMS, null=True, blank=True, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    stone_weight = models.DecimalField(**GRAMS, null=True, blank=True, validators=[MinValueValidator(0)])
+    net_weight = models.DecimalField(**GRAMS, null=True, blank=True)
+    rate_per_gram = models.DecimalField(
+        **RUPEES, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    making_charge_type = models.CharField(max_length=16, blank=True, help_text="As the article sets it.")
+    making_charge_rate = models.DecimalField(
+        **RUPEES,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Rupees a gram, flat rupees or percent, by the type.",
+    )
+    metal_value = models.DecimalField(**RUPEES, default=Decimal("0.00"))
+    making_charge = models.DecimalField(**RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    stone_value = models.DecimalField(**RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    hallmarking_charge = models.DecimalField(
+        **RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    amount = models.DecimalField(
+        **RUPEES, default=Decimal("0.00"), validators=[MinValueValidator(0)], help_text="A free line's price."
+    )
+    gst_rate = models.DecimalField(
+        "GST rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(28)],
+    )
+    taxable_value = models.DecimalField(**RUPEES, default=Decimal("0.00"))
+    cgst = models.DecimalField("CGST", **RUPEES, default=Decimal("0.00"))
+    sgst = models.DecimalField("SGST", **RUPEES, default=Decimal("0.00"))
+    igst = models.DecimalField("IGST", **RUPEES, default=Decimal("0.00"))
+
+    class Meta:
+        ordering = ["invoice_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_position_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="article", stock_item__isnull=False)
+                | Q(kind="free", stock_item__isnull=True),
+                name="invoiceline_article_iff_stock_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.description}"
+
+
+class OldGoldVoucher(TenantOwned):
+    """Old gold bought from a customer: a purchase voucher, applied as payment against a sale.
+
+    An individual selling their own jewellery makes no taxable supply, so the voucher carries no GST,
+    and the sale it pays for keeps its whole taxable value (GST is never charged on the net).
+    """
+
+    number = models.CharField(max_length=16)
+    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="old_gold_vouchers")
+    received_on = models.DateField()
+    description = models.CharField(max_length=200)
+    gross_weight = models.DecimalField(**GRAMS, validators=[MinValueValidator(Decimal("0.001"))])
+    deduction_weight = models.DecimalField(
+        **GRAMS, default=Decimal("0.000"), validators=[MinValueValidator(0)],
+        help_text="Stones, dust and solder taken off before testing.",
+    )  # fmt: skip
+    net_weight = models.DecimalField(**GRAMS)
+    purity_percent = models.DecimalField(
+        "tested purity (%)", max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("99.99"))],
+        help_text="As the touch test or XRF reads it, e.g. 91.60 for 22K.",
+    )  # fmt: skip
+    fine_weight = models.DecimalField(**GRAMS)
+    rate_per_gram = models.DecimalField(
+        **RUPEES, validators=[MinValueValidator(Decimal("0.01"))], help_text="Per gram of fine (pure) gold."
+    )
+    value = models.DecimalField(**RUPEES)
+    retain_until = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "series", "number"], name="oldgold_number_unique_per_series"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "customer", "-received_on"], name="oldgold_tenant_customer")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(TenantOwned):
+    """Money (or old gold) received against an issued invoice; never edited once recorded."""
+
+    class Mode(models.TextChoices):
+        CASH = "cash", "Cash"
+        UPI = "upi", "UPI"
+        CARD = "card", "Card"
+        BANK = "bank", "Bank transfer"
+        OLD_GOLD = "old_gold", "Old gold"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    amount = models.DecimalField(**RUPEES, validators=[MinValueValidator(Decimal("0.01"))])
+    reference = models.CharField(
+        max_length=60, blank=True, help_text="UPI or bank reference, last digits of a card."
+    )
+    old_gold_voucher = models.ForeignKey(
+        OldGoldVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    received_on = models.DateField()
+    retain_until = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode="old_gold", old_gold_voucher__isnull=False)
+                | (~Q(mode="old_gold") & Q(old_gold_voucher__isnull=True)),
+                name="payment_voucher_iff_old_gold",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "received_on", "mode"], name="payment_tenant_day_mode"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} ₹{self.amount}"

@@ -1,0 +1,248 @@
+"""Draft invoices: made at the counter, edited freely, discarded if the sale falls through.
+
+A draft has no number and writes no audit event until it is issued or discarded; its lines are
+priced as they are added or edited (today's rate for the article's purity, its making charge), and
+its tax is only a preview until issue settles it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.core.money import GRAM, RUPEE, grams, parse_decimal, rupees
+from apps.gst.selectors import gst_rate_value
+from apps.inventory import selectors as inventory_selectors
+from apps.inventory.models import StockItem
+from apps.inventory.services.sales import stock_item_sale_refusal
+from apps.invoicing import rules
+from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft
+from apps.invoicing.models import Customer, Invoice, InvoiceLine
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+ARTICLE_EDITABLE = ["gross_weight", "stone_weight", "rate_per_gram", "making_charge_rate", "stone_value",
+                    "hallmarking_charge"]  # fmt: skip
+FREE_EDITABLE = ["description", "hsn_code", "amount", "gst_rate"]
+MAKING = StockItem.MakingChargeType
+
+
+def _draft_locked(invoice: Invoice) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise InvoiceNotDraft(
+            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: it can't be changed."
+        )
+    return invoice
+
+
+def line_price(line: InvoiceLine) -> None:
+    """Fill the line's values from its weights, rate and charges (or a free line's amount)."""
+    if line.kind == InvoiceLine.Kind.FREE:
+        line.taxable_value = rupees(line.amount)
+        return
+    line.net_weight = grams(line.gross_weight - line.stone_weight)
+    line.metal_value = rupees(line.net_weight * line.rate_per_gram)
+    rate = line.making_charge_rate or Decimal("0")
+    if line.making_charge_type == MAKING.PER_GRAM:
+        line.making_charge = rupees(rate * line.net_weight)
+    elif line.making_charge_type == MAKING.PERCENT:
+        line.making_charge = rupees(line.metal_value * rate / 100)
+    else:
+        line.making_charge = rupees(rate)
+    # GST on jewellery is on the whole value: metal, making, stones and hallmarking together.
+    line.taxable_value = line.metal_value + line.making_charge + line.stone_value + line.hallmarking_charge
+
+
+@transaction.atomic
+def invoice_draft_create(
+    *, tenant: Tenant, actor: User | None, customer: Customer | None = None, place_of_supply: str = "",
+    series_code: str = "", lines: list[dict] | None = None,
+) -> Invoice:  # fmt: skip
+    if customer is not None:
+        assert customer.tenant_id == tenant.id
+    invoice = Invoice(
+        tenant=tenant,
+        created_by=actor,
+        customer=customer,
+        place_of_supply=place_of_supply or tenant.state_code,
+        series_code=series_code or rules.DEFAULT_SERIES_CODES["invoice"],
+    )
+    if not invoice.place_of_supply:
+        raise ValidationError({"place_of_supply": ["Choose the state the goods are delivered in."]})
+    invoice.full_clean(exclude=["tenant"])
+    invoice.save(force_insert=True)
+    for values in lines or []:  # all or nothing: a refused line leaves no draft behind
+        invoice_line_add(tenant=tenant, actor=actor, invoice=invoice, **values)
+    return invoice
+
+
+def invoice_line_add(*, tenant: Tenant, actor: User | None, invoice: Invoice, item: StockItem | None = None,
+                     **free) -> InvoiceLine:  # fmt: skip
+    """An article line for `item`, else a free line from `description`, `hsn_code`, `amount`, `gst_rate`."""
+    if item is not None:
+        return invoice_line_add_article(tenant=tenant, actor=actor, invoice=invoice, item=item)
+    return invoice_line_add_free(tenant=tenant, actor=actor, invoice=invoice, **free)
+
+
+@transaction.atomic
+def invoice_draft_update(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, customer: Customer | type | None = ...,
+    place_of_supply: str | None = None,
+) -> Invoice:  # fmt: skip
+    assert invoice.tenant_id == tenant.id
+    invoice = _draft_locked(invoice)
+    fields = []
+    if customer is not ...:
+        if customer is not None:
+            assert customer.tenant_id == tenant.id
+        invoice.customer = customer
+        fields.append("customer")
+    if place_of_supply is not None:
+        invoice.place_of_supply = place_of_supply
+        fields.append("place_of_supply")
+    invoice.full_clean(exclude=["tenant"])
+    if fields:
+        invoice.save(update_fields=[*fields, "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_draft_discard(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> None:
+    assert invoice.tenant_id == tenant.id
+    invoice = _draft_locked(invoice)
+    lines = InvoiceLine.objects.for_tenant(tenant).filter(invoice=invoice)
+    count = lines.count()
+    lines.delete()
+    audit_record(
+        tenant=tenant, actor=actor, action="invoice.discard",
+        summary=f"Discarded a draft invoice of {count} line{'s' if count != 1 else ''}", target=invoice,
+    )  # fmt: skip
+    invoice.delete()
+
+
+def _next_position(invoice: Invoice) -> int:
+    last = InvoiceLine.objects.filter(invoice=invoice).aggregate(last=Max("position"))["last"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def invoice_line_add_article(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, item: StockItem
+) -> InvoiceLine:
+    """Add an article at today's rate for its purity and the making charge it carries."""
+    assert invoice.tenant_id == tenant.id and item.tenant_id == tenant.id
+    invoice = _draft_locked(invoice)
+    refusal = stock_item_sale_refusal(item)
+    if refusal:
+        raise ArticleNotForSale(refusal)
+    if InvoiceLine.objects.filter(invoice=invoice, stock_item=item).exists():
+        raise ArticleNotForSale(f"{item.sku} is already on this invoice.")
+    today = timezone.localdate()
+    rate = inventory_selectors.metal_rate_latest(tenant=tenant, on=today).get(item.purity_id)
+    if rate is None or rate.effective_on != today:
+        raise ArticleNotForSale(f"There is no rate for {item.purity.label} today: enter today's rates first.")
+    line = InvoiceLine(
+        tenant=tenant, invoice=invoice, position=_next_position(invoice), kind=InvoiceLine.Kind.ARTICLE,
+        stock_item=item, description=item.name, hsn_code=item.hsn_code, sku=item.sku, huid=item.huid,
+        purity_label=item.purity.label, gross_weight=item.gross_weight, stone_weight=item.stone_weight,
+        rate_per_gram=rate.rate_per_gram, making_charge_type=item.making_charge_type,
+        making_charge_rate=item.making_charge_value, stone_value=item.stone_value,
+        gst_rate=_rate(item.hsn_code, default=rules.JEWELLERY_GST_RATE),
+    )  # fmt: skip
+    line_price(line)
+    line.full_clean(exclude=["tenant", "invoice"])
+    line.save(force_insert=True)
+    return line
+
+
+def _rate(code: str, *, default: Decimal | None = None) -> Decimal:
+    rate = gst_rate_value(code=code, on=timezone.localdate())
+    if rate is None:
+        if default is not None:
+            return default
+        raise ValidationError({"gst_rate": [f"There is no GST rate on record for {code}: give the rate."]})
+    return rate
+
+
+@transaction.atomic
+def invoice_line_add_free(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, description: str, hsn_code: str, amount,
+    gst_rate=None,
+) -> InvoiceLine:  # fmt: skip
+    """A repair, an old article sold again, a service: its HSN or SAC gives the rate unless one is given."""
+    assert invoice.tenant_id == tenant.id
+    invoice = _draft_locked(invoice)
+    line = InvoiceLine(
+        tenant=tenant, invoice=invoice, position=_next_position(invoice), kind=InvoiceLine.Kind.FREE,
+        description=" ".join((description or "").split()), hsn_code=(hsn_code or "").strip(),
+    )  # fmt: skip
+    _free_values(line, {"amount": amount, "gst_rate": gst_rate})
+    line_price(line)
+    line.full_clean(exclude=["tenant", "invoice"])
+    line.save(force_insert=True)
+    return line
+
+
+def _free_values(line: InvoiceLine, values: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if "amount" in values:
+        line.amount = parse_decimal(values["amount"], RUPEE, "amount", "amount in rupees", errors)
+    if values.get("gst_rate") not in (None, ""):
+        line.gst_rate = parse_decimal(values["gst_rate"], Decimal("0.01"), "gst_rate", "GST rate", errors)
+    elif ("gst_rate" in values or not line.gst_rate) and line.hsn_code:
+        try:
+            line.gst_rate = _rate(line.hsn_code)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def invoice_line_update(*, tenant: Tenant, actor: User | None, line: InvoiceLine, **values) -> InvoiceLine:
+    """Change a draft line's weights or charges (article) or its text, code, amount or rate (free)."""
+    assert line.tenant_id == tenant.id
+    _draft_locked(line.invoice)
+    line = InvoiceLine.objects.select_for_update().get(pk=line.pk)
+    allowed = ARTICLE_EDITABLE if line.kind == InvoiceLine.Kind.ARTICLE else FREE_EDITABLE
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValidationError({name: ["This can't be changed on this line."] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    if line.kind == InvoiceLine.Kind.ARTICLE:
+        for name, value in values.items():
+            places, label = (
+                (GRAM, "weight in grams") if name.endswith("weight") else (RUPEE, "amount in rupees")
+            )
+            parsed = parse_decimal(value, places, name, label, errors)
+            if parsed is not None:
+                setattr(line, name, parsed)
+        if not errors and line.stone_weight > line.gross_weight:
+            errors["stone_weight"] = ["The stones can't weigh more than the whole article."]
+        if errors:
+            raise ValidationError(errors)
+    else:
+        for name in ("description", "hsn_code"):
+            if name in values:
+                setattr(line, name, " ".join(str(values[name] or "").split()))
+        _free_values(line, {k: v for k, v in values.items() if k in ("amount", "gst_rate")})
+    line_price(line)
+    line.full_clean(exclude=["tenant", "invoice"])
+    line.save()
+    return line
+
+
+@transaction.atomic
+def invoice_line_remove(*, tenant: Tenant, actor: User | None, line: InvoiceLine) -> None:
+    assert line.tenant_id == tenant.id
+    _draft_locked(line.invoice)
+    InvoiceLine.objects.filter(pk=line.pk).delete()

@@ -1,0 +1,136 @@
+"""Document series and their gapless counters.
+
+A number is taken inside the transaction that issues the document: the series row is locked, the
+counter read and moved on, and the lock held to commit. A rolled-back issue therefore gives its
+number back, and two issuers of one series wait for each other instead of sharing a number. The
+issuing services take the number as their last step, so the lock is held for as short as possible.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.gst.numbering import MAX_LENGTH, document_number_validate
+from apps.gst.periods import FinancialYear
+from apps.invoicing import rules
+from apps.invoicing.models import DocumentSeries, DocumentType
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Tenant
+
+_COUNTER = re.compile(r"\{(N+)\}")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,7}$")
+
+
+def number_render(number_format: str, *, code: str, fy: FinancialYear, n: int) -> str:
+    width = len(_COUNTER.search(number_format).group(1))
+    text = number_format.replace("{CODE}", code).replace("{FY}", fy.short)
+    return _COUNTER.sub(str(n).zfill(width), text)
+
+
+def number_format_check(number_format: str, *, code: str) -> None:
+    """The format gives valid GST numbers from the first to the last its padding allows."""
+    errors = []
+    if not _CODE.match(code):
+        errors.append("The series code is 1 to 8 capital letters or digits, starting with a letter, like LJ.")
+    counters = _COUNTER.findall(number_format)
+    if len(counters) != 1:
+        errors.append("Put the counter in the format once, as {NNNN} (one N per digit).")
+    leftover = _COUNTER.sub("", number_format).replace("{CODE}", "").replace("{FY}", "")
+    if "{" in leftover or "}" in leftover:
+        errors.append("The format knows only {CODE}, {FY} and {NNNN}.")
+    if errors:
+        raise ValidationError({"number_format": errors})
+    fy = FinancialYear(2025)
+    for n in (1, 10 ** len(counters[0]) - 1):
+        try:
+            document_number_validate(number_render(number_format, code=code, fy=fy, n=n))
+        except ValidationError as exc:
+            raise ValidationError({"number_format": exc.messages}) from None
+
+
+def _series_get_or_create(
+    *, tenant: Tenant, doc_type: str, code: str, gstin: str, fy: FinancialYear
+) -> DocumentSeries:
+    found = DocumentSeries.objects.for_tenant(tenant).filter(
+        doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year
+    )
+    series = found.first()
+    if series is not None:
+        return series
+    # A new financial year starts a new series in the format the shop chose last year.
+    previous = (
+        DocumentSeries.objects.for_tenant(tenant)
+        .filter(doc_type=doc_type, code=code)
+        .order_by("-fy_start_year")
+        .first()
+    )
+    number_format = previous.number_format if previous else rules.DEFAULT_NUMBER_FORMAT
+    try:
+        with transaction.atomic():
+            return DocumentSeries.objects.create(
+                tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year,
+                number_format=number_format,
+            )  # fmt: skip
+    except IntegrityError:  # another issuer created it first
+        return found.get()
+
+
+def series_number_take(
+    *, tenant: Tenant, doc_type: str, code: str, gstin: str, fy: FinancialYear
+) -> tuple[DocumentSeries, str]:
+    """The next number of the series, taken under the series' row lock (held to commit)."""
+    assert transaction.get_connection().in_atomic_block, "take a number inside the issuing transaction"
+    series = _series_get_or_create(tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy=fy)
+    series = DocumentSeries.objects.select_for_update().get(pk=series.pk)
+    number = number_render(series.number_format, code=series.code, fy=fy, n=series.next_number)
+    if len(number) > MAX_LENGTH:
+        raise ValidationError(
+            f"Series {series.code} has run past {number_format_max(series)} numbers this year: "
+            "start a new series with a wider counter."
+        )
+    series.next_number += 1
+    series.save(update_fields=["next_number", "updated_at"])
+    return series, number
+
+
+def number_format_max(series: DocumentSeries) -> int:
+    return 10 ** len(_COUNTER.search(series.number_format).group(1)) - 1
+
+
+@transaction.atomic
+def series_create(
+    *, tenant: Tenant, actor: User | None, doc_type: str, code: str, number_format: str
+) -> DocumentSeries:
+    """A further series for the current financial year (a second counter, a branch's own prefix)."""
+    if doc_type not in DocumentType.values:
+        raise ValidationError({"doc_type": ["Choose a document type."]})
+    if not tenant.gstin:
+        raise ValidationError("Add the shop's GSTIN in the shop profile before setting up GST series.")
+    code = (code or "").strip().upper()
+    number_format_check(number_format, code=code)
+    fy = FinancialYear.of(timezone.localdate())
+    if (
+        DocumentSeries.objects.for_tenant(tenant)
+        .filter(doc_type=doc_type, code=code, gstin=tenant.gstin, fy_start_year=fy.start_year)
+        .exists()
+    ):
+        raise ValidationError({"code": [f"There is already a series {code} for {fy}."]})
+    series = DocumentSeries(
+        tenant=tenant, doc_type=doc_type, code=code, gstin=tenant.gstin, fy_start_year=fy.start_year,
+        number_format=number_format,
+    )  # fmt: skip
+    series.full_clean()
+    series.save(force_insert=True)
+    audit_record(
+        tenant=tenant, actor=actor, action="series.create",
+        summary=f"Added the {series.get_doc_type_display().lower()} series {code} for {fy}", target=series,
+    )  # fmt: skip
+    return series

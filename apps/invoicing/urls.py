@@ -1,0 +1,25 @@
+from django.urls import path
+
+from apps.invoicing import views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("sales/", views.invoice_list_view, name="invoice_list"),
+    path("sales/new/", views.invoice_new_view, name="invoice_new"),
+    path("sales/<int:invoice_id>/", views.invoice_detail_view, name="invoice_detail"),
+    path("sales/<int:invoice_id>/scan/", views.invoice_scan_view, name="invoice_scan"),
+    path("sales/<int:invoice_id>/free-line/", views.invoice_free_line_view, name="invoice_free_line"),
+    path("sales/<int:invoice_id>/lines/<int:line_id>/", views.invoice_line_view, name="invoice_line"),
+    path("sales/<int:invoice_id>/buyer/", views.invoice_buyer_view, name="invoice_buyer"),
+    path("sales/<int:invoice_id>/issue/", views.invoice_issue_view, name="invoice_issue"),
+    path("sales/<int:invoice_id>/discard/", views.invoice_discard_view, name="invoice_discard"),
+    path("sales/<int:invoice_id>/pay/", views.invoice_pay_view, name="invoice_pay"),
+    path("sales/<int:invoice_id>/old-gold/", views.invoice_old_gold_view, name="invoice_old_gold"),
+    path("sales/<int:invoice_id>/cancel/", views.invoice_cancel_view, name="invoice_cancel"),
+    path("sales/<int:invoice_id>/print/", views.invoice_print_view, name="invoice_print"),
+    path("customers/", views.customer_list_view, name="customer_list"),
+    path("customers/new/", views.customer_form_view, name="customer_new"),
+    path("customers/<int:customer_id>/", views.customer_detail_view, name="customer_detail"),
+    path("customers/<int:customer_id>/edit/", views.customer_form_view, name="customer_edit"),
+]

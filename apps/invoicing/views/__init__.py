@@ -1,0 +1,35 @@
+from apps.invoicing.views.customers import customer_detail_view, customer_form_view, customer_list_view
+from apps.invoicing.views.sales import (
+    invoice_buyer_view,
+    invoice_cancel_view,
+    invoice_detail_view,
+    invoice_discard_view,
+    invoice_free_line_view,
+    invoice_issue_view,
+    invoice_line_view,
+    invoice_list_view,
+    invoice_new_view,
+    invoice_old_gold_view,
+    invoice_pay_view,
+    invoice_print_view,
+    invoice_scan_view,
+)
+
+__all__ = [
+    "customer_detail_view",
+    "customer_form_view",
+    "customer_list_view",
+    "invoice_buyer_view",
+    "invoice_cancel_view",
+    "invoice_detail_view",
+    "invoice_discard_view",
+    "invoice_free_line_view",
+    "invoice_issue_view",
+    "invoice_line_view",
+    "invoice_list_view",
+    "invoice_new_view",
+    "invoice_old_gold_view",
+    "invoice_pay_view",
+    "invoice_print_view",
+    "invoice_scan_view",
+]

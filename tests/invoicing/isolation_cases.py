@@ -1,0 +1,213 @@
+from apps.inventory.models import Purity
+from apps.inventory.services import stock_item_create
+from apps.invoicing import services
+from apps.tenants.models import Membership, Role
+from apps.tenants.services import tenant_update
+from tests.isolation import Probe, input_case, isolation_case
+from tests.tenants.factories import gstin_for
+
+
+def _owner(tenant):
+    return Membership.objects.for_tenant(tenant).get(role=Role.OWNER).user
+
+
+def _customer(tenant, name="Their customer"):
+    return services.customer_create(
+        tenant=tenant, actor=_owner(tenant), name=name, state_code=tenant.state_code
+    )
+
+
+def _draft(tenant):
+    invoice = services.invoice_draft_create(tenant=tenant, actor=_owner(tenant), customer=_customer(tenant))
+    services.invoice_line_add_free(
+        tenant=tenant,
+        actor=_owner(tenant),
+        invoice=invoice,
+        description="Their repair",
+        hsn_code="9987",
+        amount="10",
+    )
+    return invoice
+
+
+def _item(tenant):
+    # Silver: sellable without a HUID or a rate check until it is put on a line.
+    purity = Purity.objects.get(metal="silver", fineness=925)
+    return stock_item_create(
+        tenant=tenant, actor=_owner(tenant), name="Their anklet", purity=purity, gross_weight="20"
+    )
+
+
+@isolation_case("api:customer-detail", methods=["GET", "PATCH"], api=True)
+def _api_customer(other_tenant):
+    return {"pk": _customer(other_tenant).pk}
+
+
+@isolation_case("api:invoice-detail", methods=["GET", "PATCH", "DELETE"], api=True)
+def _api_invoice(other_tenant):
+    return {"pk": _draft(other_tenant).pk}
+
+
+@isolation_case("api:invoice-lines", methods=["POST"], api=True)
+def _api_invoice_lines(other_tenant):
+    return {"pk": _draft(other_tenant).pk}
+
+
+@isolation_case("api:invoice-line", methods=["PATCH", "DELETE"], api=True)
+def _api_invoice_line(other_tenant):
+    invoice = _draft(other_tenant)
+    return {"pk": invoice.pk, "line_id": invoice.lines.get().pk}
+
+
+@isolation_case("api:invoice-issue", methods=["POST"], api=True)
+def _api_invoice_issue(other_tenant):
+    return {"pk": _draft(other_tenant).pk}
+
+
+@isolation_case("api:invoice-cancel", methods=["POST"], api=True)
+def _api_invoice_cancel(other_tenant):
+    return {"pk": _draft(other_tenant).pk}
+
+
+# --- ids in list filters and request bodies ----------------------------------------------------------
+
+
+@input_case("invoices_list query:customer")
+def _filter_invoices_by_customer(tenant, other_tenant):
+    return Probe("GET", "/api/v1/invoices", lambda pk: {"customer": pk}, _draft(other_tenant).customer_id)
+
+
+@input_case("invoices_create body:customer")
+def _draft_for_their_customer(tenant, other_tenant):
+    return Probe("POST", "/api/v1/invoices", lambda pk: {"customer": pk}, _customer(other_tenant).pk)
+
+
+@input_case("invoices_partial_update body:customer")
+def _move_our_draft_to_their_customer(tenant, other_tenant):
+    ours = services.invoice_draft_create(tenant=tenant, actor=_owner(tenant))
+    return Probe(
+        "PATCH", f"/api/v1/invoices/{ours.pk}", lambda pk: {"customer": pk}, _customer(other_tenant).pk
+    )
+
+
+@input_case("invoices_create body:lines[].stock_item")
+def _draft_with_their_article(tenant, other_tenant):
+    return Probe(
+        "POST", "/api/v1/invoices", lambda pk: {"lines": [{"stock_item": pk}]}, _item(other_tenant).pk
+    )
+
+
+@input_case("invoices_lines_create body:stock_item")
+def _add_their_article(tenant, other_tenant):
+    ours = services.invoice_draft_create(tenant=tenant, actor=_owner(tenant))
+    return Probe(
+        "POST", f"/api/v1/invoices/{ours.pk}/lines", lambda pk: {"stock_item": pk}, _item(other_tenant).pk
+    )
+
+
+def _registered(tenant):
+    """The shop with the GSTIN and address a GST document needs."""
+    if not tenant.gstin:
+        tenant = tenant_update(
+            tenant=tenant, actor=_owner(tenant), name=tenant.name, state_code=tenant.state_code,
+            gstin=gstin_for(tenant.state_code, pan=f"AAACX{tenant.pk % 10000:04d}Z"), address="1 Main Road",
+        )  # fmt: skip
+    return tenant
+
+
+def _issued(tenant):
+    tenant = _registered(tenant)
+    invoice = _draft(tenant)
+    return services.invoice_issue(tenant=tenant, actor=_owner(tenant), invoice=invoice)
+
+
+def _voucher(tenant):
+    tenant = _registered(tenant)
+    return services.old_gold_voucher_create(
+        tenant=tenant, actor=_owner(tenant), customer=_customer(tenant), description="Their old chain",
+        gross_weight="10", purity_percent="91.6", rate_per_gram="7000",
+    )  # fmt: skip
+
+
+def _payment(tenant):
+    return services.payment_record(
+        tenant=tenant, actor=_owner(tenant), invoice=_issued(tenant), mode="upi", amount="1"
+    )
+
+
+@isolation_case("api:payment-detail", api=True)
+def _api_payment(other_tenant):
+    return {"pk": _payment(other_tenant).pk}
+
+
+@isolation_case("api:old-gold-voucher-detail", api=True)
+def _api_old_gold_voucher(other_tenant):
+    return {"pk": _voucher(other_tenant).pk}
+
+
+@input_case("payments_list query:invoice")
+def _filter_payments_by_invoice(tenant, other_tenant):
+    return Probe("GET", "/api/v1/payments", lambda pk: {"invoice": pk}, _payment(other_tenant).invoice_id)
+
+
+@input_case("payments_create body:invoice")
+def _pay_their_invoice(tenant, other_tenant):
+    return Probe(
+        "POST",
+        "/api/v1/payments",
+        lambda pk: {"invoice": pk, "mode": "upi", "amount": "1"},
+        _issued(other_tenant).pk,
+    )
+
+
+@input_case("payments_create body:old_gold_voucher")
+def _pay_with_their_old_gold(tenant, other_tenant):
+    ours = _issued(tenant)
+
+    def payload(pk):
+        return {"invoice": ours.pk, "mode": "old_gold", "amount": "1", "old_gold_voucher": pk}
+
+    return Probe("POST", "/api/v1/payments", payload, _voucher(other_tenant).pk)
+
+
+@input_case("old_gold_vouchers_create body:customer")
+def _buy_old_gold_from_their_customer(tenant, other_tenant):
+    def payload(pk):
+        return {"customer": pk, "gross_weight": "5", "purity_percent": "91.6", "rate_per_gram": "7000"}
+
+    return Probe("POST", "/api/v1/old-gold-vouchers", payload, _customer(other_tenant).pk)
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+@isolation_case("invoicing:customer_detail")
+def _customer_detail(other_tenant):
+    return {"customer_id": _customer(other_tenant).pk}
+
+
+@isolation_case("invoicing:customer_edit", methods=["GET", "POST"])
+def _customer_edit(other_tenant):
+    return {"customer_id": _customer(other_tenant).pk}
+
+
+def _their_draft(other_tenant):
+    return {"invoice_id": _draft(other_tenant).pk}
+
+
+def _their_issued(other_tenant):
+    return {"invoice_id": _issued(other_tenant).pk}
+
+
+for _name in ("invoice_detail", "invoice_print"):
+    isolation_case(f"invoicing:{_name}")(_their_draft)
+for _name in ("invoice_scan", "invoice_free_line", "invoice_buyer", "invoice_issue", "invoice_discard"):
+    isolation_case(f"invoicing:{_name}", methods=["POST"])(_their_draft)
+for _name in ("invoice_pay", "invoice_old_gold", "invoice_cancel"):
+    isolation_case(f"invoicing:{_name}", methods=["POST"])(_their_issued)
+
+
+@isolation_case("invoicing:invoice_line", methods=["POST"])
+def _invoice_line(other_tenant):
+    invoice = _draft(other_tenant)
+    return {"invoice_id": invoice.pk, "line_id": invoice.lines.get().pk}
