@@ -51,3 +51,16 @@ def service_action(request: HttpRequest, call: Callable[[], object], *, done: st
         return False
     messages.success(request, done)
     return True
+
+
+def form_submit(form: forms.Form, call: Callable[[dict], object]) -> bool:
+    """A page's form, sent to one service: valid input goes to `call(cleaned_data)`; whatever the form
+    or the service refuses ends up on the form. Returns whether the service went through."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except (ValidationError, ApplicationError) as exc:
+        form_add_service_error(form, exc)
+        return False
+    return True

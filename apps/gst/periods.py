@@ -15,7 +15,7 @@ RETENTION_YEARS_AFTER_ANNUAL_RETURN = 6  # 72 months
 RETENTION_FLOOR_YEARS = 7
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class FinancialYear:
     start_year: int  # FY 2025-26 starts in 2025
 

@@ -36,10 +36,6 @@ class LineTax:
     def tax(self) -> Decimal:
         return self.cgst + self.sgst + self.igst
 
-    @property
-    def total(self) -> Decimal:
-        return self.taxable + self.tax
-
 
 @dataclass(frozen=True)
 class DocumentTotals:

@@ -25,8 +25,7 @@ def rupees_in_words(amount: Decimal) -> str:
     amount = rupees(amount)
     if amount < 0 or amount >= LIMIT:
         raise ValueError(f"Cannot write {amount} in words: amounts from ₹0 to below ₹1,000 crore only.")
-    whole = int(amount)
-    paise = int((amount - whole) * 100)
+    whole, paise = divmod(int(amount * 100), 100)
     text = f"Rupees {_words(whole)}"
     if paise:
         text += f" and {_words(paise)} Paise"

@@ -30,3 +30,10 @@ def test_a_record_is_kept_72_months_after_its_annual_return_and_never_less_than_
 
 def test_a_record_of_29_february_keeps_a_real_date():
     assert retain_until(date(2028, 2, 29)) == date(2035, 2, 28)
+
+
+def test_a_financial_year_is_the_first_of_april_to_the_thirty_first_of_march():
+    fy = FinancialYear(2025)
+    assert (fy.start, fy.end) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert FinancialYear.of(date(2025, 3, 31)) == FinancialYear(2024)
+    assert str(fy) == "2025-26"

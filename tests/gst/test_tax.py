@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,3 +75,13 @@ def test_without_rounding_to_the_rupee_there_is_no_round_off():
     assert totals.round_off == 0 and totals.grand_total == Decimal(
         "103.33"
     )  # 1.50495 a side, settled to 1.50
+
+
+def test_settled_figures_cannot_be_changed_after_the_fact():
+    import dataclasses
+
+    line = line_tax(taxable=Decimal("10"), rate=Decimal("3"), inter_state=False)
+    totals = document_totals([line])
+    for settled in (line, totals):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            settled.taxable = Decimal("0")

@@ -19,6 +19,8 @@ from apps.gst.words import rupees_in_words
         ),
         ("10000000", "Rupees One Crore Only"),
         ("0.05", "Rupees Zero and Five Paise Only"),
+        ("12.99", "Rupees Twelve and Ninety-Nine Paise Only"),
+        ("99999.50", "Rupees Ninety-Nine Thousand Nine Hundred Ninety-Nine and Fifty Paise Only"),
     ],
 )
 def test_amounts_are_written_in_lakhs_and_crores_never_in_euros(amount, words):

@@ -3,7 +3,9 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.core.rls import tenant_scope
 from apps.gst.periods import FinancialYear
@@ -94,12 +96,13 @@ def test_a_series_starts_again_each_financial_year_in_last_years_format(shop, ow
         ("{CODE}/{FY}/{NNNNNNNNN}", "INV", "at most 16"),
         ("0/{NNNN}", "INV", "not starting with 0"),
         ("{CODE}_{NNNN}", "INV", "letters, digits"),
+        ("{CODE}/{NNNN}}", "INV", "knows only"),
+        ("{CODE}/{{NNNN}", "INV", "knows only"),
+        ("{CODE}/{FY}/{NNNN}", "ABCDEFG", "at most 16"),
         ("{CODE}/{NNNN}", "inv-1", "capital letters"),
     ],
 )
 def test_a_number_format_that_could_give_an_invalid_gst_number_is_refused(number_format, code, message):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError, match=message):
         number_format_check(number_format, code=code)
 
@@ -114,3 +117,48 @@ def test_the_shops_own_format_gives_its_numbers(shop, owner):
     )
     invoice = services.invoice_issue(tenant=shop, actor=owner, invoice=invoice)
     assert invoice.number == f"LJ/{FinancialYear.of(invoice.issued_on).short}/0001"
+
+
+def test_numbers_follow_one_another_without_gaps(shop, owner):
+    numbers = [
+        services.invoice_issue(tenant=shop, actor=owner, invoice=_draft(shop, owner, n)).number
+        for n in range(3)
+    ]
+    fy = FinancialYear.of(Invoice.objects.for_tenant(shop).first().issued_on)
+    assert numbers == [f"INV/{fy.short}/{n:04d}" for n in (1, 2, 3)]
+    assert DocumentSeries.objects.for_tenant(shop).get().next_number == 4
+
+
+def test_a_counter_that_outgrows_sixteen_characters_stops_the_series_not_the_shop(shop, owner):
+    fy = FinancialYear.of(timezone.localdate())
+    DocumentSeries.objects.create(
+        tenant=shop, doc_type="invoice", code="LONGCODE", gstin=shop.gstin, fy_start_year=fy.start_year,
+        number_format="{CODE}/{FY}/{N}", next_number=9,
+    )  # fmt: skip
+    first = services.invoice_draft_create(tenant=shop, actor=owner, series_code="LONGCODE")
+    services.invoice_line_add_free(
+        tenant=shop, actor=owner, invoice=first, description="x", hsn_code="9987", amount="1"
+    )
+    assert (
+        services.invoice_issue(tenant=shop, actor=owner, invoice=first).number == f"LONGCODE/{fy.short}/9"
+    )  # 16
+    second = services.invoice_draft_create(tenant=shop, actor=owner, series_code="LONGCODE")
+    services.invoice_line_add_free(
+        tenant=shop, actor=owner, invoice=second, description="x", hsn_code="9987", amount="1"
+    )
+    with pytest.raises(ValidationError, match="no number left"):
+        services.invoice_issue(tenant=shop, actor=owner, invoice=second)
+    assert DocumentSeries.objects.get(code="LONGCODE").next_number == 10
+    assert Invoice.objects.get(pk=second.pk).status == "draft"
+
+
+def test_a_sixteen_character_format_is_accepted():
+    number_format_check("{CODE}/{FY}/{NNNN}", code="ABCDE")  # ABCDE/25-26/0001: 16 characters
+
+
+@pytest.mark.parametrize("code", ["inv", "1NV", "TOOLONGCODE", "", "IN V"])
+def test_a_draft_names_a_series_code_that_can_number_a_gst_invoice(shop, owner, code):
+    with pytest.raises(ValidationError) as caught:
+        services.invoice_draft_create(tenant=shop, actor=owner, series_code=code or " ")
+    assert "series_code" in caught.value.message_dict
+    assert not Invoice.objects.exists()

@@ -8,7 +8,7 @@ from django.db.utils import DatabaseError
 
 from apps.invoicing import selectors, services
 from apps.invoicing.exceptions import InvoiceNotIssued
-from apps.invoicing.models import Payment
+from apps.invoicing.models import OldGoldVoucher, Payment
 from tests.invoicing.conftest import article, draft_with
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,7 @@ def test_drafts_and_cancelled_invoices_take_no_payment(shop, owner, buyer, sale)
 @pytest.mark.parametrize(
     ("values", "field"),
     [({"mode": "cheque", "amount": "1"}, "mode"), ({"mode": "cash", "amount": "0"}, "amount"),
+     ({"mode": "cash", "amount": "-5"}, "amount"),
      ({"mode": "cash", "amount": "ten"}, "amount"), ({"mode": "old_gold", "amount": "1"}, "old_gold_voucher")],
 )  # fmt: skip
 def test_bad_payments_are_refused_on_their_field_and_nothing_is_written(shop, owner, sale, values, field):
@@ -119,3 +120,56 @@ def test_a_recorded_payment_cannot_be_changed_or_deleted(shop, owner, sale):
         with pytest.raises(DatabaseError), transaction.atomic():
             call()
     assert Payment.objects.get(pk=payment.pk).amount == Decimal("100.00")
+
+
+def test_a_zero_payment_is_refused_in_plain_words(shop, owner, sale):
+    with pytest.raises(ValidationError) as caught:
+        services.payment_record(tenant=shop, actor=owner, invoice=sale, mode="cash", amount="0")
+    assert caught.value.message_dict == {"amount": ["Enter an amount above zero."]}
+
+
+def test_a_voucher_needs_metal_left_after_the_deduction_and_names_what_was_bought(shop, owner, buyer):
+    with pytest.raises(ValidationError) as caught:
+        services.old_gold_voucher_create(
+            tenant=shop, actor=owner, customer=buyer, gross_weight="5", deduction_weight="5", purity_percent="91.6",
+            rate_per_gram="7000",
+        )  # fmt: skip
+    assert "deduction_weight" in caught.value.message_dict
+    plain = services.old_gold_voucher_create(
+        tenant=shop, actor=owner, customer=buyer, gross_weight="5", purity_percent="91.6", rate_per_gram="7000",
+        description="  ",
+    )  # fmt: skip
+    named = services.old_gold_voucher_create(
+        tenant=shop, actor=owner, customer=buyer, gross_weight="5", purity_percent="91.6", rate_per_gram="7000",
+        description="  Broken   chain ",
+    )  # fmt: skip
+    assert (plain.description, named.description) == ("Old gold", "Broken chain")
+
+
+def test_a_payment_reference_is_kept_as_typed_without_stray_spaces(shop, owner, sale):
+    payment = services.payment_record(
+        tenant=shop, actor=owner, invoice=sale, mode="upi", amount="1", reference=" UPI  42 "
+    )
+    assert payment.reference == "UPI 42"
+
+
+def test_an_exchange_that_cannot_pay_leaves_no_voucher(shop, owner, sale):
+    services.invoice_cancel(tenant=shop, actor=owner, invoice=sale, reason="Returned")
+    with pytest.raises(InvoiceNotIssued):
+        services.old_gold_exchange(
+            tenant=shop,
+            actor=owner,
+            invoice=sale,
+            gross_weight="5",
+            purity_percent="91.6",
+            rate_per_gram="7000",
+        )
+    assert not OldGoldVoucher.objects.exists()
+
+
+def test_gold_worth_more_than_the_bill_pays_what_is_due_and_keeps_the_rest(shop, owner, sale):
+    voucher = services.old_gold_exchange(
+        tenant=shop, actor=owner, invoice=sale, gross_weight="20", purity_percent="91.6", rate_per_gram="7000"
+    )
+    assert voucher.value == Decimal("128240.00")
+    assert services.old_gold_spent(voucher) == sale.grand_total

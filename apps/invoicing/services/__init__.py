@@ -11,7 +11,12 @@ from apps.invoicing.services.drafts import (
     line_price,
 )
 from apps.invoicing.services.issue import invoice_cancel, invoice_issue
-from apps.invoicing.services.payments import old_gold_spent, old_gold_voucher_create, payment_record
+from apps.invoicing.services.payments import (
+    old_gold_exchange,
+    old_gold_spent,
+    old_gold_voucher_create,
+    payment_record,
+)
 from apps.invoicing.services.series import (
     number_format_check,
     number_render,
@@ -35,6 +40,7 @@ __all__ = [
     "line_price",
     "number_format_check",
     "number_render",
+    "old_gold_exchange",
     "old_gold_spent",
     "old_gold_voucher_create",
     "payment_record",

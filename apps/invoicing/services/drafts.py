@@ -24,6 +24,7 @@ from apps.inventory.services.sales import stock_item_sale_refusal
 from apps.invoicing import rules
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft
 from apps.invoicing.models import Customer, Invoice, InvoiceLine
+from apps.invoicing.services.series import series_code_check
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -78,6 +79,7 @@ def invoice_draft_create(
     )
     if not invoice.place_of_supply:
         raise ValidationError({"place_of_supply": ["Choose the state the goods are delivered in."]})
+    series_code_check(invoice.series_code)
     invoice.full_clean(exclude=["tenant"])
     invoice.save(force_insert=True)
     for values in lines or []:  # all or nothing: a refused line leaves no draft behind

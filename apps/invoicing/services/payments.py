@@ -136,3 +136,28 @@ def payment_record(
         summary=f"Received ₹{amount:,} by {payment.get_mode_display()} for {invoice.number}", target=payment,
     )  # fmt: skip
     return payment
+
+
+@transaction.atomic
+def old_gold_exchange(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, **voucher_values
+) -> OldGoldVoucher:
+    """Buy the buyer's old gold for this sale and let it pay as much of the bill as it covers.
+
+    One transaction: a refused payment leaves no voucher behind. Gold worth more than what is due
+    stays on the voucher for a later bill.
+    """
+    assert invoice.tenant_id == tenant.id
+    if invoice.customer_id is None:
+        raise ValidationError(
+            "Choose the customer before buying their old gold: the voucher names the seller."
+        )
+    voucher = old_gold_voucher_create(tenant=tenant, actor=actor, customer=invoice.customer, **voucher_values)
+    due = invoice.grand_total - _paid(invoice)
+    applied = min(voucher.value, due)
+    if applied > 0:
+        payment_record(
+            tenant=tenant, actor=actor, invoice=invoice, mode=Payment.Mode.OLD_GOLD, amount=applied,
+            old_gold_voucher=voucher,
+        )  # fmt: skip
+    return voucher

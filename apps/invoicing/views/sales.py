@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
-from apps.core.forms import form_add_service_error, messages_add_service_error, service_action
+from apps.core.forms import form_submit, messages_add_service_error, service_action
 from apps.core.money import rupees
 from apps.core.pages import PAGE_SIZE, querystring_without
 from apps.gst import tax
@@ -152,21 +150,17 @@ def invoice_scan_view(request, invoice_id: int):
     """Add the article a scanner read (its HUID or SKU) to the draft."""
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = ScanForm(request.POST)
-    if form.is_valid():
-        item = selectors.stock_item_for_code(tenant=request.tenant, code=form.cleaned_data["code"])
+
+    def add(data: dict) -> None:
+        item = selectors.stock_item_for_code(tenant=request.tenant, code=data["code"])
         if item is None:
-            form.add_error(
-                "code", f"No article with the HUID or SKU {form.cleaned_data['code']} in this shop."
-            )
-        else:
-            try:
-                services.invoice_line_add_article(
-                    tenant=request.tenant, actor=request.user, invoice=invoice, item=item
-                )
-            except (ValidationError, ApplicationError) as exc:
-                form_add_service_error(form, exc)
-            else:
-                return _sale_page(request, invoice)
+            raise ValidationError({"code": [f"No article with the HUID or SKU {data['code']} in this shop."]})
+        services.invoice_line_add_article(
+            tenant=request.tenant, actor=request.user, invoice=invoice, item=item
+        )
+
+    if form_submit(form, add):
+        return _sale_page(request, invoice)
     return _sale_page(request, invoice, status=422, scan_form=form)
 
 
@@ -175,15 +169,13 @@ def invoice_scan_view(request, invoice_id: int):
 def invoice_free_line_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = FreeLineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invoice_line_add_free(
-                tenant=request.tenant, actor=request.user, invoice=invoice, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            return _sale_page(request, invoice)
+    if form_submit(
+        form,
+        lambda data: services.invoice_line_add_free(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **data
+        ),
+    ):
+        return _sale_page(request, invoice)
     return _sale_page(request, invoice, status=422, free_form=form)
 
 
@@ -200,15 +192,13 @@ def invoice_line_view(request, invoice_id: int, line_id: int):
             messages_add_service_error(request, exc)
         return _sale_page(request, invoice)
     form = LineForm(request.POST, prefix=f"line{line.pk}")
-    if form.is_valid():
-        try:
-            services.invoice_line_update(
-                tenant=request.tenant, actor=request.user, line=line, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            return _sale_page(request, invoice)
+    if form_submit(
+        form,
+        lambda data: services.invoice_line_update(
+            tenant=request.tenant, actor=request.user, line=line, **data
+        ),
+    ):
+        return _sale_page(request, invoice)
     return _sale_page(request, invoice, status=422, **{f"line_{line.pk}": form})
 
 
@@ -220,19 +210,16 @@ def invoice_buyer_view(request, invoice_id: int):
         selectors.customer_list(tenant=request.tenant).only("id", "name", "trade_name", "phone")[:500]
     )
     form = BuyerForm(request.POST, customers=customers)
-    if form.is_valid():
-        try:
-            customer = selectors.customer_for_input(
-                tenant=request.tenant, customer_id=form.cleaned_data["customer"]
-            )
-            services.invoice_draft_update(
-                tenant=request.tenant, actor=request.user, invoice=invoice, customer=customer,
-                place_of_supply=form.cleaned_data["place_of_supply"],
-            )  # fmt: skip
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            return _sale_page(request, invoice)
+
+    def update(data: dict) -> None:
+        customer = selectors.customer_for_input(tenant=request.tenant, customer_id=data["customer"])
+        services.invoice_draft_update(
+            tenant=request.tenant, actor=request.user, invoice=invoice, customer=customer,
+            place_of_supply=data["place_of_supply"],
+        )  # fmt: skip
+
+    if form_submit(form, update):
+        return _sale_page(request, invoice)
     return _sale_page(request, invoice, status=422, buyer_form=form)
 
 
@@ -266,51 +253,31 @@ def invoice_discard_view(request, invoice_id: int):
 def invoice_pay_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.payment_record(
-                tenant=request.tenant, actor=request.user, invoice=invoice, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(request, f"Received {Payment.Mode(form.cleaned_data['mode']).label} payment.")
-            return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+    if form_submit(
+        form,
+        lambda data: services.payment_record(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **data
+        ),
+    ):
+        messages.success(request, f"Received {Payment.Mode(form.cleaned_data['mode']).label} payment.")
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     return _sale_page(request, invoice, status=422, payment_form=form)
 
 
 @post_only("invoicing:invoice_detail", "invoice_id")
 @tenant_view()
 def invoice_old_gold_view(request, invoice_id: int):
-    """Buy the buyer's old gold on a voucher and let it pay as much of this bill as it covers."""
+    """Take the buyer's old gold in exchange: bought on a voucher, it pays as much of this bill as it covers."""
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = OldGoldForm(request.POST)
-    if invoice.customer is None:
-        form.add_error(
-            None, "Choose the customer before buying their old gold: the voucher names the seller."
-        )
-    elif form.is_valid():
-        try:
-            voucher = services.old_gold_voucher_create(
-                tenant=request.tenant, actor=request.user, customer=invoice.customer, **form.cleaned_data
-            )
-            due = (
-                invoice.grand_total
-                - selectors.invoice_get(tenant=request.tenant, invoice_id=invoice.pk).amount_paid
-            )
-            applied = min(voucher.value, due)
-            if applied > Decimal("0"):
-                services.payment_record(
-                    tenant=request.tenant, actor=request.user, invoice=invoice, mode=Payment.Mode.OLD_GOLD,
-                    amount=applied, old_gold_voucher=voucher,
-                )  # fmt: skip
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(
-                request, f"Old gold bought on {voucher.number}; ₹{applied:,} of it paid this bill."
-            )
-            return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+    if form_submit(
+        form,
+        lambda data: services.old_gold_exchange(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **data
+        ),
+    ):
+        messages.success(request, "Old gold bought on a purchase voucher and applied to this bill.")
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     return _sale_page(request, invoice, status=422, old_gold_form=form)
 
 
@@ -319,18 +286,14 @@ def invoice_old_gold_view(request, invoice_id: int):
 def invoice_cancel_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invoice_cancel(
-                tenant=request.tenant, actor=request.user, invoice=invoice, **form.cleaned_data
-            )
-        except (ValidationError, ApplicationError) as exc:
-            form_add_service_error(form, exc)
-        else:
-            messages.success(
-                request, f"Invoice {invoice.number} is cancelled; its articles are back in stock."
-            )
-            return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+    if form_submit(
+        form,
+        lambda data: services.invoice_cancel(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **data
+        ),
+    ):
+        messages.success(request, f"Invoice {invoice.number} is cancelled; its articles are back in stock.")
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     return _sale_page(request, invoice, status=422, cancel_form=form)
 
 

@@ -1,78 +1,20 @@
 """Checking a stock CSV (`services/imports/reading.py`): every row's errors by row and column, nothing written."""
 
-import csv
-import io
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.audit.models import AuditEvent
 from apps.inventory.models import Purity, StockImport, StockItem
 from apps.inventory.services import (
     CSV_COLUMNS,
     imports,
-    stock_import_check,
     stock_import_run,
-    stock_item_create,
 )
 from apps.inventory.services.imports import reading
+from tests.inventory.imports.rows import GOOD, check, counts, csv_bytes, existing, where
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_in_tmp")]
-
-
-GOOD = {
-    "sku": "",
-    "name": "Gold chain",
-    "category": "Chain",
-    "purity": "22K916",
-    "gross_weight": "10.000",
-    "stone_weight": "",
-    "making_charge_type": "",
-    "making_charge_value": "",
-    "stone_value": "",
-    "hsn_code": "",
-    "huid": "",
-    "hallmark_status": "",
-    "exemption": "",
-    "ready_for_sale": "",
-    "stock_status": "",
-}
-
-
-def csv_bytes(rows, header=CSV_COLUMNS, encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [{**GOOD, **row}.get(column, "") for column in header] if isinstance(row, dict) else row
-        )
-    return buffer.getvalue().encode(encoding)
-
-
-def upload(data: bytes, name="stock.csv") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, "text/csv")
-
-
-def check(tenant, owner, rows=None, *, data=None, name="stock.csv") -> StockImport:
-    return stock_import_check(
-        tenant=tenant, actor=owner, upload=upload(data if data is not None else csv_bytes(rows), name)
-    )
-
-
-def where(stock_import) -> list[tuple]:
-    return [(e["row"], e["column"]) for e in stock_import.errors]
-
-
-def counts(tenant) -> tuple[int, int]:
-    return StockItem.objects.for_tenant(tenant).count(), AuditEvent.objects.for_tenant(tenant).count()
-
-
-def existing(tenant, owner, **values) -> StockItem:
-    defaults = {"name": "Ring", "purity": Purity.objects.get(karat="22K"), "gross_weight": "4"}
-    return stock_item_create(tenant=tenant, actor=owner, **{**defaults, **values})
 
 
 def test_check_reports_every_error_with_its_row_and_column_and_writes_nothing(tenant, owner):
