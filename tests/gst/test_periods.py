@@ -37,3 +37,8 @@ def test_a_financial_year_is_the_first_of_april_to_the_thirty_first_of_march():
     assert (fy.start, fy.end) == (date(2025, 4, 1), date(2026, 3, 31))
     assert FinancialYear.of(date(2025, 3, 31)) == FinancialYear(2024)
     assert str(fy) == "2025-26"
+
+
+def test_financial_years_are_values_that_can_key_a_table():
+    totals = {FinancialYear(2025): 1}
+    assert totals[FinancialYear.of(date(2026, 1, 15))] == 1

@@ -162,3 +162,21 @@ def test_a_draft_names_a_series_code_that_can_number_a_gst_invoice(shop, owner, 
         services.invoice_draft_create(tenant=shop, actor=owner, series_code=code or " ")
     assert "series_code" in caught.value.message_dict
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_issuers_opening_a_new_series_at_once_share_it_and_number_one_after_the_other(shop):
+    from apps.invoicing.services.series import series_number_take
+    from tests.races import overlap
+
+    fy = FinancialYear.of(timezone.localdate())
+
+    def take():
+        with transaction.atomic():
+            return series_number_take(tenant=shop, doc_type="invoice", code="NEW", gstin=shop.gstin, fy=fy)[1]
+
+    race = overlap(shop, take, take)
+    assert race.second_waited  # on the new series' unique index, while the first had not committed
+    assert (race.first, race.second) == (f"NEW/{fy.short}/0001", f"NEW/{fy.short}/0002")
+    assert DocumentSeries.objects.filter(code="NEW").count() == 1

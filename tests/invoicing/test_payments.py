@@ -173,3 +173,15 @@ def test_gold_worth_more_than_the_bill_pays_what_is_due_and_keeps_the_rest(shop,
     )
     assert voucher.value == Decimal("128240.00")
     assert services.old_gold_spent(voucher) == sale.grand_total
+
+
+def test_an_exchange_pays_only_what_is_still_due(shop, owner, sale):
+    services.payment_record(tenant=shop, actor=owner, invoice=sale, mode="upi", amount=sale.grand_total - 1)
+    last_rupee = services.old_gold_exchange(
+        tenant=shop, actor=owner, invoice=sale, gross_weight="1", purity_percent="91.6", rate_per_gram="7000"
+    )
+    assert services.old_gold_spent(last_rupee) == Decimal("1.00")
+    nothing_due = services.old_gold_exchange(
+        tenant=shop, actor=owner, invoice=sale, gross_weight="1", purity_percent="91.6", rate_per_gram="7000"
+    )
+    assert services.old_gold_spent(nothing_due) == 0  # kept whole for a later bill
