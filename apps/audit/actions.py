@@ -19,6 +19,7 @@ ACTION_LABELS: dict[str, str] = {
     "invitation.create": "Invitation sent",
     "invoice.cancel": "Invoice cancelled",
     "invoice.discard": "Draft invoice discarded",
+    "invoice.email": "Invoice e-mailed",
     "invoice.issue": "Invoice issued",
     "invitation.revoke": "Invitation withdrawn",
     "member.join": "Member joined",

@@ -106,6 +106,10 @@ class OldGoldForm(forms.Form):
     rate_per_gram = _decimal("Rate of fine gold (₹/g)")
 
 
+class EmailForm(forms.Form):
+    to = forms.EmailField(label="E-mail the bill to")
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label="Why", max_length=200)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -27,6 +28,10 @@ pan_validator = RegexValidator(
 phone_validator = RegexValidator(
     r"^\+?[0-9 -]{6,20}$", message="Enter a phone number of digits, spaces and dashes, like 98200 12345."
 )
+
+
+def invoices_storage():
+    return storages["invoices"]
 
 
 class Customer(TenantOwned):
@@ -157,6 +162,8 @@ class Invoice(TenantOwned):
     retain_until = models.DateField(
         null=True, blank=True, help_text="Kept at least until this day (CGST s.36)."
     )
+    pdf = models.FileField(storage=invoices_storage, max_length=200, blank=True, editable=False)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(

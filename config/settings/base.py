@@ -224,6 +224,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # it logs every step of every PDF at INFO
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -211,3 +211,13 @@ for _name in ("invoice_pay", "invoice_old_gold", "invoice_cancel"):
 def _invoice_line(other_tenant):
     invoice = _draft(other_tenant)
     return {"invoice_id": invoice.pk, "line_id": invoice.lines.get().pk}
+
+
+@isolation_case("invoicing:invoice_pdf")
+def _invoice_pdf(other_tenant):
+    return _their_issued(other_tenant)
+
+
+@isolation_case("invoicing:invoice_email", methods=["POST"])
+def _invoice_email(other_tenant):
+    return _their_issued(other_tenant)

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.money import rupees
+from apps.core.rls import task_send
 from apps.gst import tax
 from apps.gst.periods import FinancialYear, retain_until
 from apps.gst.words import rupees_in_words
 from apps.inventory.models import StockItem
 from apps.inventory.services import sales
-from apps.invoicing import rules
+from apps.invoicing import rules, tasks
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft, InvoiceNotIssued
 from apps.invoicing.models import DocumentType, Invoice, InvoiceLine
 from apps.invoicing.services.series import series_number_take
@@ -161,6 +162,7 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
         f"line{'s' if len(lines) != 1 else ''})",
         target=invoice,
     )
+    transaction.on_commit(lambda: task_send(tasks.invoice_pdf_render_task, invoice.pk, tenant_id=tenant.pk))
     return invoice
 
 

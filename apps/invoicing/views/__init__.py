@@ -1,9 +1,11 @@
 from apps.invoicing.views.customers import customer_detail_view, customer_form_view, customer_list_view
 from apps.invoicing.views.sales import (
+    bill_shared_view,
     invoice_buyer_view,
     invoice_cancel_view,
     invoice_detail_view,
     invoice_discard_view,
+    invoice_email_view,
     invoice_free_line_view,
     invoice_issue_view,
     invoice_line_view,
@@ -11,11 +13,13 @@ from apps.invoicing.views.sales import (
     invoice_new_view,
     invoice_old_gold_view,
     invoice_pay_view,
+    invoice_pdf_view,
     invoice_print_view,
     invoice_scan_view,
 )
 
 __all__ = [
+    "bill_shared_view",
     "customer_detail_view",
     "customer_form_view",
     "customer_list_view",
@@ -23,6 +27,7 @@ __all__ = [
     "invoice_cancel_view",
     "invoice_detail_view",
     "invoice_discard_view",
+    "invoice_email_view",
     "invoice_free_line_view",
     "invoice_issue_view",
     "invoice_line_view",
@@ -30,6 +35,7 @@ __all__ = [
     "invoice_new_view",
     "invoice_old_gold_view",
     "invoice_pay_view",
+    "invoice_pdf_view",
     "invoice_print_view",
     "invoice_scan_view",
 ]

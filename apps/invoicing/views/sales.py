@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
+from apps.core.files import private_file_response
 from apps.core.forms import form_submit, messages_add_service_error, service_action
 from apps.core.money import rupees
 from apps.core.pages import PAGE_SIZE, querystring_without
-from apps.gst import tax
-from apps.gst.states import state_name
-from apps.invoicing import rules, selectors, services
+from apps.core.rls import tenant_scope
+from apps.invoicing import selectors, services
 from apps.invoicing.forms import (
     BuyerForm,
     CancelForm,
+    EmailForm,
     FreeLineForm,
     InvoiceFilterForm,
     LineForm,
@@ -57,50 +63,17 @@ def invoice_new_view(request):
     return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
 
 
-def _preview(invoice: Invoice, lines: list[InvoiceLine], tenant) -> tuple[list, tax.DocumentTotals]:
-    """A draft's tax as issuing would settle it, for the salesperson to quote; issued ones show what was."""
-    if invoice.status != Invoice.Status.DRAFT:
-        settled = tax.DocumentTotals(
-            taxable=invoice.taxable_value, cgst=invoice.cgst, sgst=invoice.sgst, igst=invoice.igst,
-            round_off=invoice.round_off, grand_total=invoice.grand_total,
-        )  # fmt: skip
-        return [(line, line) for line in lines], settled
-    inter = tax.is_inter_state(supplier_state=tenant.state_code, place_of_supply=invoice.place_of_supply)
-    taxes = [
-        tax.line_tax(taxable=line.taxable_value, rate=line.gst_rate, inter_state=inter) for line in lines
-    ]
-    return list(zip(lines, taxes, strict=True)), tax.document_totals(taxes)
-
-
 def _sale_context(request, invoice: Invoice, **forms) -> dict:
     tenant = request.tenant
-    lines = list(selectors.invoice_lines(tenant=tenant, invoice=invoice))
-    rows, totals = _preview(invoice, lines, tenant)
-    draft = invoice.status == Invoice.Status.DRAFT
-    context = {
-        "invoice": invoice,
-        "rows": [
-            (
-                line,
-                taxed.cgst + taxed.sgst + taxed.igst,
-                line.stone_value + line.hallmarking_charge,
-                forms.get(f"line_{line.pk}") or _line_form(line),
-            )
-            for line, taxed in rows
-        ],
-        "totals": totals,
-        "draft": draft,
-        "place_name": state_name(invoice.place_of_supply),
-        "inter_state": tax.is_inter_state(
-            supplier_state=tenant.state_code, place_of_supply=invoice.place_of_supply
-        ),
-        "status": selectors.payment_status(invoice),
-        "due": invoice.grand_total - invoice.amount_paid,
-        "hallmarked": any(line.huid for line in lines),
-        "verification_line": rules.HALLMARK_VERIFICATION_LINE,
-        "can_cancel": request.membership.has_role(Role.ADMIN),
-    }
-    if draft:
+    context = services.invoice_document(tenant=tenant, invoice=invoice)
+    context["rows"] = [
+        (line, line_tax, extras, forms.get(f"line_{line.pk}") or _line_form(line))
+        for line, line_tax, extras, _ in context["rows"]
+    ]
+    context.update(
+        status=selectors.payment_status(invoice), can_cancel=request.membership.has_role(Role.ADMIN)
+    )
+    if invoice.status == Invoice.Status.DRAFT:
         customers = list(
             selectors.customer_list(tenant=tenant).only("id", "name", "trade_name", "phone")[:500]
         )
@@ -111,11 +84,19 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
             buyer_form=forms.get("buyer_form") or BuyerForm(initial=initial, customers=customers),
         )
     else:
+        share_url = services.site_url(
+            reverse("invoicing:bill_shared", args=[services.invoice_share_token(invoice)])
+        )
+        phone = "".join(ch for ch in invoice.buyer_phone if ch.isdigit())
         context.update(
-            payments=list(selectors.payment_list(tenant=tenant).filter(invoice=invoice)),
             payment_form=forms.get("payment_form") or PaymentForm(initial={"amount": rupees(context["due"])}),
             old_gold_form=forms.get("old_gold_form") or OldGoldForm(),
             cancel_form=forms.get("cancel_form") or CancelForm(),
+            email_form=forms.get("email_form")
+            or EmailForm(initial={"to": invoice.customer.email if invoice.customer else ""}),
+            # wa.me takes the number with its country code, or none to let the salesperson pick a chat.
+            whatsapp_url=f"https://wa.me/{'91' + phone[-10:] if len(phone) >= 10 else ''}?"
+            + urlencode({"text": services.invoice_share_text(invoice=invoice, url=share_url)}),
         )
     return context
 
@@ -300,10 +281,49 @@ def invoice_cancel_view(request, invoice_id: int):
 @require_GET
 @tenant_view()
 def invoice_print_view(request, invoice_id: int):
-    """The bill as it is printed: A4, or a thermal receipt with `?paper=receipt`."""
+    """The bill as it is printed from the browser: A4, or a thermal receipt with `?paper=receipt`."""
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-    context = _sale_context(request, invoice)
+    context = services.invoice_document(tenant=request.tenant, invoice=invoice)
     context["paper"] = "receipt" if request.GET.get("paper") == "receipt" else "a4"
-    context["seller_state"] = state_name(invoice.seller_state_code)
-    context["buyer_state"] = state_name(invoice.buyer_state_code) if invoice.buyer_state_code else ""
     return render(request, "invoicing/invoice_print.html", context)
+
+
+@require_GET
+@tenant_view()
+def invoice_pdf_view(request, invoice_id: int):
+    """The stored PDF of an issued invoice, through an expiring link (rendered now if the worker has not)."""
+    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    if invoice.status == Invoice.Status.DRAFT:
+        raise Http404("A draft has no PDF.")
+    invoice = services.invoice_pdf_store(tenant=request.tenant, invoice=invoice)
+    return redirect(services.invoice_pdf_link(invoice=invoice, user=request.user))
+
+
+@post_only("invoicing:invoice_detail", "invoice_id")
+@tenant_view()
+def invoice_email_view(request, invoice_id: int):
+    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = EmailForm(request.POST)
+    if form_submit(
+        form,
+        lambda data: services.invoice_email_send(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **data
+        ),
+    ):
+        messages.success(request, f"The bill is on its way to {form.cleaned_data['to']}.")
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+    return _sale_page(request, invoice, status=422, email_form=form)
+
+
+@require_GET
+def bill_shared_view(request, token: str):
+    """A buyer's link from WhatsApp or e-mail: the bill's PDF, no account needed, until the link expires."""
+    try:
+        invoice = services.invoice_from_share_token(token)
+    except signing.BadSignature:
+        raise Http404("This link has expired or is not valid; ask the shop to send the bill again.") from None
+    with tenant_scope(invoice.tenant_id):
+        invoice = services.invoice_pdf_store(tenant=invoice.tenant, invoice=invoice)
+        return private_file_response(
+            invoice.pdf.storage, invoice.pdf.name, filename=services.invoice_pdf_name(invoice)
+        )
