@@ -273,3 +273,10 @@ def test_a_limit_label_marks_the_defaults(tenant, settings):
     assert quota_limit_label(quota, "max_project_usd_month") == "50 (default)"
     assert quota_limit_label(quota, "max_tenant_usd_month") == "12.50"
     assert quota_limit_label(None, "max_projects") == "7 (default)"
+
+
+def test_a_limit_of_zero_closes_the_workspace_to_new_projects(tenant, owner):
+    tenant_quota_set(
+        tenant=tenant, actor=owner, max_projects=0, max_project_usd_month=Decimal("0"), max_tenant_usd_month=Decimal("0.50"),
+    )  # fmt: skip
+    assert quota_limits(tenant=tenant) == Limits(0, Decimal("0"), Decimal("0.50"))

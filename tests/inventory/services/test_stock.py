@@ -289,3 +289,14 @@ def test_gold_under_2_grams_can_be_reserved_without_a_huid(tenant, owner):
     item = _gold_ring(tenant, owner, "1.999")
     item = stock_item_update(tenant=tenant, actor=owner, item=item, stock_status="reserved")
     assert item.stock_status == StockItem.StockStatus.RESERVED and item.huid == ""
+
+
+def test_a_nose_pin_under_a_gram_gets_its_net_weight(tenant, owner):
+    item = make(tenant, owner, gross_weight="0.450", stone_weight="0.050")
+    assert item.net_weight == Decimal("0.400")
+
+
+def test_a_weightless_article_is_refused_on_its_gross_weight_only(tenant, owner):
+    with pytest.raises(ValidationError) as exc:
+        make(tenant, owner, gross_weight="0")
+    assert set(exc.value.message_dict) == {"gross_weight"}

@@ -162,3 +162,16 @@ def test_a_day_outside_the_dates_kept_is_refused(tenant, owner):
     with pytest.raises(ValidationError) as caught:
         _owner_key(tenant, owner, expires_on=date(2150, 1, 1))
     assert caught.value.message_dict == {"expires_on": ["The expiry can't be after 31 December 2099."]}
+
+
+def test_an_expiry_time_past_2099_is_refused_like_an_expiry_day(tenant, owner):
+    membership = Membership.objects.get(tenant=tenant, user=owner)
+    for expiry in (
+        {"expires_at": datetime(2150, 1, 1, tzinfo=ZoneInfo("Asia/Kolkata"))},
+        {"expires_on": date(2150, 1, 1)},
+    ):
+        with pytest.raises(ValidationError, match="can't be after 31 December 2099"):
+            api_key_create(
+                tenant=tenant, actor=owner, actor_membership=membership, name="far", role=Role.STAFF, **expiry
+            )
+    assert not ApiKey.objects.filter(name="far").exists()
