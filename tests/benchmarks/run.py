@@ -39,6 +39,7 @@ Settings, from the environment:
   BENCH_EXPIRED        1000      expired projects the expiry sweep goes through
   BENCH_IMPORT_ROWS    10000     rows of the stock CSV imported
   BENCH_IMPORT_EXISTING 5000     articles the importing shop already holds
+  BENCH_INVOICES       2000      drafts issued by BENCH_ISSUERS (32) issuers at once (tests/benchmarks/invoicing.py)
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from apps.core.rls import rls_bypass  # noqa: E402
 from apps.tenants.models import Tenant  # noqa: E402
-from tests.benchmarks import imports, provisioning  # noqa: E402
+from tests.benchmarks import imports, invoicing, provisioning  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
 
 
@@ -369,6 +370,8 @@ def main() -> None:
         import_figures = imports.measure()
         print(f"provisioning {provisioning.STACKS} stacks with {provisioning.WORKERS} workers…", flush=True)
         provisioning_figures = provisioning.measure()
+        print(f"issuing {invoicing.INVOICES} invoices with {invoicing.ISSUERS} issuers at once…", flush=True)
+        invoicing_figures = invoicing.measure()
     # Fresh planner statistics, as autovacuum would have gathered on a database that has lived a while.
     # As the owner when there is one: ANALYZE skips the tables the app role does not own.
     schema_connection = connections["owner" if DATABASE_OWNER_URL else "default"]
@@ -406,6 +409,7 @@ def main() -> None:
         "queries": queries,
         "imports": import_figures,
         "provisioning": provisioning_figures,
+        "invoicing": invoicing_figures,
         "scenarios": [],
     }
     try:
@@ -534,6 +538,7 @@ def print_report(report: dict) -> None:
     print_mixed(report)
     imports.print_figures(report["imports"])
     provisioning.print_figures(report["provisioning"])
+    invoicing.print_figures(report["invoicing"])
     log = report.get("server_log", {})
     print(
         f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "
