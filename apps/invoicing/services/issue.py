@@ -141,6 +141,11 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
     invoice.retain_until = retain_until(today)
     invoice.seller_name, invoice.seller_gstin = tenant.name, tenant.gstin
     invoice.seller_state_code, invoice.seller_address = tenant.state_code, tenant.address
+    # Field rules now, before the series is locked; the related rows were locked or checked above.
+    invoice.full_clean(
+        exclude=["tenant", "series", "number", "customer", "created_by", "issued_by"],
+        validate_constraints=False,
+    )
     InvoiceLine.objects.bulk_update(lines, [*LINE_TAX_FIELDS, "huid"])
     sales.stock_items_mark(tenant=tenant, items=items.values(), status=StockItem.StockStatus.SOLD)
 
