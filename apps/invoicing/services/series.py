@@ -69,13 +69,14 @@ def number_format_check(number_format: str, *, code: str) -> None:
         raise ValidationError({"number_format": exc.messages}) from None
 
 
-def _series_get_or_create(
+def _series_locked(
     *, tenant: Tenant, doc_type: str, code: str, gstin: str, fy: FinancialYear
 ) -> DocumentSeries:
+    """The series, locked: found and locked in one query, or made first (the year's first document)."""
     found = DocumentSeries.objects.for_tenant(tenant).filter(
         doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year
     )
-    series = found.first()
+    series = found.select_for_update().first()
     if series is not None:
         return series
     # A new financial year starts a new series in the format the shop chose last year.
@@ -88,12 +89,13 @@ def _series_get_or_create(
     number_format = previous.number_format if previous else rules.DEFAULT_NUMBER_FORMAT
     try:
         with transaction.atomic():
-            return DocumentSeries.objects.create(
+            DocumentSeries.objects.create(
                 tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year,
                 number_format=number_format,
             )  # fmt: skip
     except IntegrityError:  # another issuer created it first
-        return found.get()
+        pass
+    return found.select_for_update().get()
 
 
 def series_number_take(
@@ -101,8 +103,7 @@ def series_number_take(
 ) -> tuple[DocumentSeries, str]:
     """The next number of the series, taken under the series' row lock (held to commit)."""
     assert transaction.get_connection().in_atomic_block, "take a number inside the issuing transaction"
-    series = _series_get_or_create(tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy=fy)
-    series = DocumentSeries.objects.select_for_update().get(pk=series.pk)
+    series = _series_locked(tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy=fy)
     number = number_render(series.number_format, code=series.code, fy=fy, n=series.next_number)
     if len(number) > MAX_LENGTH:  # the counter outgrew its padding
         raise ValidationError(
