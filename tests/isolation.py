@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from apps.core.models import TenantQuerySet
+
 
 @dataclass
 class IsolationCase:
@@ -88,3 +90,20 @@ def input_case(key: str):
         return build
 
     return register
+
+
+# --- the two walls ---------------------------------------------------------------------------------
+#
+# Another tenant's rows are hidden twice: by the selectors (`for_tenant`) and by PostgreSQL's
+# row-level security. The walks run with both up, then with each taken down in turn, so neither
+# can quietly lean on the other.
+
+
+def walls_up(walls: str, monkeypatch) -> None:
+    """Take one of the two walls down for the rest of the test."""
+    if walls == "row-level security alone":
+        monkeypatch.setattr(TenantQuerySet, "for_tenant", lambda self, tenant: self.all())
+    elif walls == "selectors alone":
+        from apps.core.db.postgresql import base
+
+        monkeypatch.setattr(base, "rls_state", lambda: ("", True))

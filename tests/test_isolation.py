@@ -8,10 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from apps.audit.models import AuditEvent
-from apps.core.models import TenantQuerySet
 from apps.tenants.models import Membership, Role
 from tests.api_helpers import ApiClient, make_key
-from tests.isolation import CASES, EXEMPT, EXEMPT_NAMESPACES
+from tests.isolation import CASES, EXEMPT, EXEMPT_NAMESPACES, walls_up
 
 for module in pkgutil.walk_packages(tests.__path__, "tests."):
     if module.name.endswith(".isolation_cases"):
@@ -53,6 +52,8 @@ WALLS = pytest.mark.parametrize(
         "selectors and row-level security",
         # With for_tenant() made a no-op, PostgreSQL's policies alone must still hide the other tenant.
         pytest.param("row-level security alone", marks=pytest.mark.postgres),
+        # With the connection acting as the platform role (BYPASSRLS), the selectors alone must.
+        pytest.param("selectors alone", marks=pytest.mark.postgres),
     ],
 )
 
@@ -61,8 +62,7 @@ def _walk(case, client, other_tenant, walls, monkeypatch, *, who: str, json: boo
     """Every method of the case answers 404 and nothing of the other tenant changes."""
     url = reverse(case.url_name, kwargs=case.build(other_tenant))
     events_before = AuditEvent.objects.filter(tenant=other_tenant).count()
-    if walls == "row-level security alone":
-        monkeypatch.setattr(TenantQuerySet, "for_tenant", lambda self, tenant: self.all())
+    walls_up(walls, monkeypatch)
     for method in case.methods:
         response = getattr(client, method.lower())(url)
         assert response.status_code == 404, f"{method} {url} as {who} gave {response.status_code}"

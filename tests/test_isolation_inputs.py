@@ -15,9 +15,8 @@ from drf_spectacular.generators import SchemaGenerator
 import tests
 from apps.audit.models import AuditEvent
 from apps.core.api.filters import MAX_ID
-from apps.core.models import TenantQuerySet
 from tests.api_helpers import ApiClient, make_key
-from tests.isolation import INPUT_CASES, INPUT_EXEMPT
+from tests.isolation import INPUT_CASES, INPUT_EXEMPT, walls_up
 
 for module in pkgutil.walk_packages(tests.__path__, "tests."):
     if module.name.endswith(".isolation_cases"):
@@ -82,6 +81,7 @@ def _seen(response, pk) -> str:
     [
         "selectors and row-level security",
         pytest.param("row-level security alone", marks=pytest.mark.postgres),
+        pytest.param("selectors alone", marks=pytest.mark.postgres),
     ],
 )
 @pytest.mark.parametrize("key", sorted(INPUT_CASES))
@@ -91,8 +91,7 @@ def test_other_tenants_id_in_a_filter_or_body_reads_as_missing(
     probe = INPUT_CASES[key](tenant, other_tenant)
     client = ApiClient(make_key(tenant, owner, "owner"))
     events_before = AuditEvent.objects.count()
-    if walls == "row-level security alone":
-        monkeypatch.setattr(TenantQuerySet, "for_tenant", lambda self, tenant: self.all())
+    walls_up(walls, monkeypatch)
 
     theirs = _send(client, probe, probe.other_id)
     missing = _send(client, probe, MISSING_ID)
