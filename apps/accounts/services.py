@@ -6,19 +6,18 @@ The pages of these flows are in `apps.accounts.views`; membership rules stay in 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from apps.accounts import tasks
 from apps.accounts.models import User
 from apps.accounts.normalise import email_normalise
 from apps.accounts.selectors import user_get_by_email
 from apps.audit.services import audit_record
+from apps.core.pages import site_link
 from apps.core.rls import tenant_scope
 from apps.core.services import model_update
 from apps.tenants.models import Invitation, Membership, Tenant
@@ -124,11 +123,10 @@ def user_signup(
 
 def signup_email_send(*, user: User, existing: bool) -> None:
     """Welcome a new account, or tell an existing one that someone tried to sign up with its address."""
-    site = settings.SITE_URL.rstrip("/")
     context = {
         "user": user,
-        "login_link": site + reverse("accounts:login"),
-        "reset_link": site + reverse("accounts:password_reset"),
+        "login_link": site_link("accounts:login"),
+        "reset_link": site_link("accounts:password_reset"),
     }
     if existing:
         subject = "Someone tried to sign up to Tijori with your address"

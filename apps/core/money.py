@@ -1,4 +1,4 @@
-"""Amounts and weights: how many places each keeps, and the one rounding mode.
+"""Amounts and weights: how many places each keeps, the one rounding mode, and how they are written.
 
 Every figure Tijori stores or shows is rounded here, half away from zero (₹0.005 → ₹0.01), the way
 Indian invoices and the GST portal round line amounts. Rupees and US dollars keep 2 places, grams 3
@@ -54,3 +54,42 @@ def parse_decimal(value: Any, places: Decimal, field: str, label: str, errors: d
     except InvalidOperation:  # too many digits to hold at this precision
         errors[field] = [f"The {label} is far too large."]
         return None
+
+
+def indian_grouping(whole: str) -> str:
+    """12345678 → 1,23,45,678: the last three digits, then groups of two (lakh, crore)."""
+    if len(whole) <= 3:
+        return whole
+    head, tail = whole[:-3], whole[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return ",".join(groups) + "," + tail
+
+
+def inr(value, places: int = 2) -> str:
+    """An amount as Indian shops write it, ₹12,34,567.50 (pages, messages, audit summaries); "" for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = round_to(value, Decimal(1).scaleb(-int(places)))
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    whole, _, fraction = f"{abs(amount):f}".partition(".")
+    return f"{sign}₹{indian_grouping(whole)}" + (f".{fraction}" if fraction else "")
+
+
+def grams_text(value) -> str:
+    """Grams with 3 decimal places and grouped thousands: 1,234.500 g; "" for None."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = grams(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    whole, _, fraction = f"{abs(amount):f}".partition(".")
+    return f"{'-' if amount < 0 else ''}{indian_grouping(whole)}.{fraction} g"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from apps.core.templatetags.money import inr
+from apps.core.money import inr
 from apps.inventory.models import Metal, Purity, StockItem
 from apps.inventory.selectors import STOCK_ORDERINGS
 

@@ -204,10 +204,6 @@ class Invoice(TenantOwned):
     def __str__(self) -> str:
         return self.number or f"Draft {self.pk}"
 
-    @property
-    def tax(self) -> Decimal:
-        return self.cgst + self.sgst + self.igst
-
 
 class InvoiceLine(TenantOwned):
     """One line: an article from stock (weights, rate, making) or a free line (a repair, other goods)."""

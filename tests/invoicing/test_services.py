@@ -53,6 +53,8 @@ def test_issuing_numbers_taxes_freezes_and_sells(shop, owner, buyer):
     ring.refresh_from_db()
     assert ring.stock_status == StockItem.StockStatus.SOLD
     assert AuditEvent.objects.filter(tenant=shop, action="invoice.issue", target_id=str(invoice.pk)).exists()
+    sold = AuditEvent.objects.get(tenant=shop, action="stock.stock_status", target_id=str(ring.pk))
+    assert sold.summary == f"{ring.sku}: stock status In stock → Sold (sold on invoice {invoice.number})"
 
 
 def test_goods_sent_to_another_state_pay_igst(shop, owner, buyer):
@@ -149,6 +151,11 @@ def test_cancelling_keeps_the_number_and_puts_the_articles_back(shop, owner, buy
     assert invoice.status == Invoice.Status.CANCELLED and invoice.number.endswith("/0001")
     ring.refresh_from_db()
     assert ring.stock_status == StockItem.StockStatus.IN_STOCK
+    assert AuditEvent.objects.filter(
+        action="stock.stock_status",
+        target_id=str(ring.pk),
+        summary__endswith=f"(invoice {invoice.number} cancelled)",
+    ).exists()
     with pytest.raises(InvoiceNotIssued):
         services.invoice_cancel(tenant=shop, actor=owner, invoice=invoice, reason="again")
     # The next invoice does not reuse the cancelled number.

@@ -162,3 +162,13 @@ def test_list_pages_cost_the_same_queries_for_one_or_many(
         with django_assert_num_queries(counts[url]):
             assert counter.get(url).status_code == 200
     assert counts == {pages[0]: 7, pages[1]: 4, pages[2]: 6}, counts
+
+
+def test_without_javascript_a_scan_goes_back_to_the_sale_page(counter, shop, owner):
+    ring = article(shop, owner)
+    invoice = _new_sale(counter)
+    response = counter.post(reverse("invoicing:invoice_scan", args=[invoice.pk]), {"code": ring.sku})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "invoicing:invoice_detail", args=[invoice.pk]
+    )
+    assert invoice.lines.get().stock_item_id == ring.pk

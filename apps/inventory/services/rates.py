@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.money import RUPEE, parse_decimal
-from apps.core.templatetags.money import inr
+from apps.core.money import RUPEE, inr, parse_decimal
 from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
 

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.services import AuditEntry, audit_record_many
 from apps.inventory.hallmarking import huid_required
 from apps.inventory.models import StockItem
 
 if TYPE_CHECKING:
+    from apps.accounts.models import User
     from apps.tenants.models import Tenant
 
 SELLABLE = frozenset({StockItem.StockStatus.IN_STOCK, StockItem.StockStatus.RESERVED})
@@ -46,10 +48,20 @@ def stock_items_lock(*, tenant: Tenant, item_ids: Iterable[int]) -> dict[int, St
     return {item.pk: item for item in rows}
 
 
-def stock_items_mark(*, tenant: Tenant, items: Iterable[StockItem], status: str) -> None:
-    """Set the stock status of locked articles: sold by an invoice, back in stock by a return."""
-    ids = [item.pk for item in items]
-    if ids:
-        StockItem.objects.for_tenant(tenant).filter(pk__in=ids).update(
-            stock_status=status, updated_at=timezone.now()
-        )
+def stock_items_mark(
+    *, tenant: Tenant, actor: User | None, items: Iterable[StockItem], status: str, because: str
+) -> None:
+    """Set the stock status of locked articles (sold by an invoice, back in stock when it is cancelled),
+    with the same `stock.stock_status` event on each article's trail as a change made by hand."""
+    items = list(items)
+    if not items:
+        return
+    StockItem.objects.for_tenant(tenant).filter(pk__in=[i.pk for i in items]).update(
+        stock_status=status, updated_at=timezone.now()
+    )
+    names = dict(StockItem.StockStatus.choices)
+    audit_record_many(
+        tenant=tenant, actor=actor,
+        entries=[AuditEntry("stock.stock_status", f"{item.sku}: stock status {names[item.stock_status]} → "
+                            f"{names[status]} ({because})", item) for item in items],
+    )  # fmt: skip

@@ -10,7 +10,6 @@ from apps.invoicing.services.documents import (
     invoice_pdf_store,
     invoice_share_text,
     invoice_share_token,
-    site_url,
 )
 from apps.invoicing.services.drafts import (
     invoice_draft_create,
@@ -69,5 +68,4 @@ __all__ = [
     "payment_record",
     "series_create",
     "series_number_take",
-    "site_url",
 ]

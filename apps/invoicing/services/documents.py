@@ -11,10 +11,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -25,6 +23,7 @@ from django.template.loader import render_to_string
 
 from apps.audit.services import audit_record
 from apps.core.files import private_file_url
+from apps.core.money import inr
 from apps.core.rls import task_send, tenant_scope
 from apps.gst import tax
 from apps.gst.states import state_name
@@ -160,13 +159,9 @@ def invoice_from_share_token(token: str) -> Invoice:
 
 def invoice_share_text(*, invoice: Invoice, url: str) -> str:
     return (
-        f"Your bill {invoice.number} from {invoice.seller_name} for ₹{Decimal(invoice.grand_total):,}: {url}\n"
+        f"Your bill {invoice.number} from {invoice.seller_name} for {inr(invoice.grand_total)}: {url}\n"
         f"The link works for {SHARE_DAYS} days."
     )
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.money import rupees
+from apps.core.money import inr
 from apps.core.rls import task_send
 from apps.gst import tax
 from apps.gst.periods import FinancialYear, retain_until
@@ -75,7 +75,7 @@ def _buyer_copy(invoice: Invoice) -> None:
             raise ValidationError(
                 {
                     "customer": [
-                        f"A sale of ₹{rules.UNREGISTERED_DETAILS_FROM:,.0f} or more to an unregistered "
+                        f"A sale of {inr(rules.UNREGISTERED_DETAILS_FROM, 0)} or more to an unregistered "
                         f"buyer names them: add the customer's {', '.join(missing)}."
                     ]
                 }
@@ -84,7 +84,7 @@ def _buyer_copy(invoice: Invoice) -> None:
         raise ValidationError(
             {
                 "customer": [
-                    f"A sale over ₹{rules.PAN_REQUIRED_ABOVE:,.0f} needs the buyer's PAN, or Form 60 if "
+                    f"A sale over {inr(rules.PAN_REQUIRED_ABOVE, 0)} needs the buyer's PAN, or Form 60 if "
                     "they have none (Income-tax Rule 114B)."
                 ]
             }
@@ -147,7 +147,6 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
         validate_constraints=False,
     )
     InvoiceLine.objects.bulk_update(lines, [*LINE_TAX_FIELDS, "huid"])
-    sales.stock_items_mark(tenant=tenant, items=items.values(), status=StockItem.StockStatus.SOLD)
 
     invoice.series, invoice.number = series_number_take(
         tenant=tenant,
@@ -159,11 +158,15 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_by = actor
     invoice.save()
+    sales.stock_items_mark(
+        tenant=tenant, actor=actor, items=items.values(), status=StockItem.StockStatus.SOLD,
+        because=f"sold on invoice {invoice.number}",
+    )  # fmt: skip
     audit_record(
         tenant=tenant,
         actor=actor,
         action="invoice.issue",
-        summary=f"Issued invoice {invoice.number} for ₹{invoice.grand_total:,} ({len(lines)} "
+        summary=f"Issued invoice {invoice.number} for {inr(invoice.grand_total)} ({len(lines)} "
         f"line{'s' if len(lines) != 1 else ''})",
         target=invoice,
     )
@@ -195,7 +198,10 @@ def invoice_cancel(*, tenant: Tenant, actor: User | None, invoice: Invoice, reas
         "stock_item_id", flat=True
     )
     items = sales.stock_items_lock(tenant=tenant, item_ids=list(item_ids))
-    sales.stock_items_mark(tenant=tenant, items=items.values(), status=StockItem.StockStatus.IN_STOCK)
+    sales.stock_items_mark(
+        tenant=tenant, actor=actor, items=items.values(), status=StockItem.StockStatus.IN_STOCK,
+        because=f"invoice {invoice.number} cancelled",
+    )  # fmt: skip
     invoice.status = Invoice.Status.CANCELLED
     invoice.cancelled_at = timezone.now()
     invoice.cancel_reason = reason[:200]
@@ -204,7 +210,7 @@ def invoice_cancel(*, tenant: Tenant, actor: User | None, invoice: Invoice, reas
         tenant=tenant,
         actor=actor,
         action="invoice.cancel",
-        summary=f"Cancelled invoice {invoice.number} (₹{rupees(invoice.grand_total):,}): {invoice.cancel_reason}",
+        summary=f"Cancelled invoice {invoice.number} ({inr(invoice.grand_total)}): {invoice.cancel_reason}",
         target=invoice,
     )
     return invoice

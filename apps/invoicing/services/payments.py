@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.money import GRAM, RUPEE, grams, parse_decimal, rupees
+from apps.core.money import GRAM, RUPEE, grams, inr, parse_decimal, rupees
 from apps.gst.periods import FinancialYear, retain_until
 from apps.invoicing import rules
 from apps.invoicing.exceptions import InvoiceNotIssued
@@ -73,7 +73,7 @@ def old_gold_voucher_create(
     voucher.save(force_insert=True)
     audit_record(
         tenant=tenant, actor=actor, action="old_gold.buy",
-        summary=f"Bought old gold {voucher.number} from {customer}: {fine} g fine for ₹{voucher.value:,}",
+        summary=f"Bought old gold {voucher.number} from {customer}: {fine} g fine for {inr(voucher.value)}",
         target=voucher,
     )  # fmt: skip
     return voucher
@@ -100,14 +100,14 @@ def payment_record(
         raise ValidationError({"amount": ["Enter an amount above zero."]})
     due = invoice.grand_total - _paid(invoice)
     if amount > due:
-        raise ValidationError({"amount": [f"Only ₹{due:,} is still due on {invoice.number}."]})
+        raise ValidationError({"amount": [f"Only {inr(due)} is still due on {invoice.number}."]})
     if mode == Payment.Mode.CASH:
         cash = _paid(invoice, mode=Payment.Mode.CASH) + amount
         if cash >= rules.CASH_LIMIT:
             raise ValidationError(
                 {
                     "amount": [
-                        f"Cash for one sale must stay under ₹{rules.CASH_LIMIT:,.0f} (Income-tax s.269ST): "
+                        f"Cash for one sale must stay under {inr(rules.CASH_LIMIT, 0)} (Income-tax s.269ST): "
                         f"take the rest by UPI, card or bank transfer."
                     ]
                 }
@@ -119,7 +119,7 @@ def payment_record(
         voucher = OldGoldVoucher.objects.select_for_update().get(pk=old_gold_voucher.pk)
         left = voucher.value - old_gold_spent(voucher)
         if amount > left:
-            raise ValidationError({"amount": [f"Voucher {voucher.number} has ₹{left:,} left to spend."]})
+            raise ValidationError({"amount": [f"Voucher {voucher.number} has {inr(left)} left to spend."]})
         old_gold_voucher = voucher
     elif old_gold_voucher is not None:
         raise ValidationError({"old_gold_voucher": ["Only an old-gold payment names a voucher."]})
@@ -133,7 +133,7 @@ def payment_record(
     payment.save(force_insert=True)
     audit_record(
         tenant=tenant, actor=actor, action="payment.record",
-        summary=f"Received ₹{amount:,} by {payment.get_mode_display()} for {invoice.number}", target=payment,
+        summary=f"Received {inr(amount)} by {payment.get_mode_display()} for {invoice.number}", target=payment,
     )  # fmt: skip
     return payment
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,7 +18,7 @@ from apps.core.exceptions import ApplicationError
 from apps.core.files import private_file_response
 from apps.core.forms import form_submit, messages_add_service_error, service_action
 from apps.core.money import rupees
-from apps.core.pages import PAGE_SIZE, querystring_without
+from apps.core.pages import PAGE_SIZE, querystring_without, site_link
 from apps.core.rls import tenant_scope
 from apps.invoicing import selectors, services
 from apps.invoicing.forms import (
@@ -84,9 +83,7 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
             buyer_form=forms.get("buyer_form") or BuyerForm(initial=initial, customers=customers),
         )
     else:
-        share_url = services.site_url(
-            reverse("invoicing:bill_shared", args=[services.invoice_share_token(invoice)])
-        )
+        share_url = site_link("invoicing:bill_shared", services.invoice_share_token(invoice))
         phone = "".join(ch for ch in invoice.buyer_phone if ch.isdigit())
         context.update(
             payment_form=forms.get("payment_form") or PaymentForm(initial={"amount": rupees(context["due"])}),
@@ -113,6 +110,10 @@ def _line_form(line: InvoiceLine) -> LineForm | None:
 
 
 def _sale_page(request, invoice: Invoice, status: int = 200, **forms):
+    """The sale's lines alone for htmx; the whole page otherwise, after a redirect when a form went through
+    (so reloading it does not send the form again)."""
+    if request.method == "POST" and status == 200 and not request.htmx:
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice.pk)  # with what was paid
     context = _sale_context(request, invoice, **forms)
     template = "invoicing/partials/_sale_lines.html" if request.htmx else "invoicing/invoice_detail.html"

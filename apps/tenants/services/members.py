@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.normalise import email_normalise
 from apps.audit.services import audit_record
+from apps.core.pages import site_link
 from apps.core.rls import task_send, tenant_scope
 from apps.tenants import tasks
 from apps.tenants.exceptions import AlreadyMemberError, InvitationError
@@ -225,9 +225,7 @@ def invitation_send(*, invitation: Invitation) -> bool:
     """E-mail the invitation link. Safe to repeat; sends nothing for an invitation no longer open."""
     if invitation.status != Invitation.Status.PENDING:
         return False
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "accounts:invitation_accept", args=[invitation_token(invitation)]
-    )
+    link = site_link("accounts:invitation_accept", invitation_token(invitation))
     context = {"invitation": invitation, "link": link, "days": settings.INVITATION_MAX_AGE_DAYS}
     send_mail(
         subject=f"You're invited to {invitation.tenant.name} on Tijori",
