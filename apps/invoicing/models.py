@@ -118,14 +118,49 @@ class DocumentSeries(TenantOwned):
         return f"{self.code} {self.fy_start_year} ({self.get_doc_type_display()})"
 
 
+class NoteReason(models.TextChoices):
+    """Why a credit or debit note corrects its invoice (CGST s.34)."""
+
+    SALES_RETURN = "sales_return", "Goods returned"
+    PRICE_REDUCTION = "price_reduction", "Price or value too high (discount after sale)"
+    DEFICIENCY = "deficiency", "Deficient supply"
+    PRICE_INCREASE = "price_increase", "Price or value too low"
+    CORRECTION = "correction", "Correction of the invoice"
+
+
+CREDIT_NOTE_REASONS = [
+    NoteReason.SALES_RETURN,
+    NoteReason.PRICE_REDUCTION,
+    NoteReason.DEFICIENCY,
+    NoteReason.CORRECTION,
+]
+DEBIT_NOTE_REASONS = [NoteReason.PRICE_INCREASE, NoteReason.CORRECTION]
+
+
 class Invoice(TenantOwned):
-    """A GST tax invoice for a sale. The seller's and buyer's details are copied in at issue."""
+    """A GST document of a sale: a tax invoice, or a credit or debit note correcting one.
+
+    The three share their life (draft, issued, cancelled), their lines, tax, numbering and retention;
+    a note names the invoice it corrects (`original`) and numbers in its own series. The seller's and
+    buyer's details are copied in at issue.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Issued"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Kind(models.TextChoices):
+        INVOICE = DocumentType.INVOICE.value, DocumentType.INVOICE.label
+        CREDIT_NOTE = DocumentType.CREDIT_NOTE.value, DocumentType.CREDIT_NOTE.label
+        DEBIT_NOTE = DocumentType.DEBIT_NOTE.value, DocumentType.DEBIT_NOTE.label
+
+    doc_type = models.CharField("document", max_length=24, choices=Kind.choices, default=Kind.INVOICE)
+    original = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="notes",
+        help_text="The issued invoice a credit or debit note corrects.",
+    )  # fmt: skip
+    note_reason = models.CharField(max_length=24, choices=NoteReason.choices, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     series_code = models.CharField(max_length=8, help_text="Which of the shop's series numbers it at issue.")
     series = models.ForeignKey(
@@ -194,15 +229,25 @@ class Invoice(TenantOwned):
                 condition=Q(round_off__gte=Decimal("-99.99"), round_off__lte=Decimal("99.99")),
                 name="invoice_round_off_bounded",
             ),
+            models.CheckConstraint(
+                condition=Q(doc_type="invoice", original__isnull=True, note_reason="")
+                | Q(doc_type__in=["credit_note", "debit_note"], original__isnull=False, note_reason__gt=""),
+                name="invoice_note_names_original",
+            ),
         ]
         indexes = [
             models.Index(fields=["tenant", "-created_at", "-id"], name="invoice_tenant_time"),
+            models.Index(fields=["tenant", "doc_type", "-created_at"], name="invoice_tenant_kind_time"),
             models.Index(fields=["tenant", "status", "-issued_on"], name="invoice_tenant_status_day"),
             models.Index(fields=["tenant", "customer", "-created_at"], name="invoice_tenant_customer"),
         ]
 
     def __str__(self) -> str:
         return self.number or f"Draft {self.pk}"
+
+    @property
+    def is_note(self) -> bool:
+        return self.doc_type != self.Kind.INVOICE
 
 
 class InvoiceLine(TenantOwned):
@@ -218,6 +263,10 @@ class InvoiceLine(TenantOwned):
     stock_item = models.ForeignKey(
         "inventory.StockItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    original_line = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="On a note: the line of the original invoice it returns or re-prices.",
+    )  # fmt: skip
     description = models.CharField(max_length=200)
     hsn_code = models.CharField("HSN or SAC", max_length=8, validators=[hsn_validate])
     sku = models.CharField("SKU", max_length=40, blank=True)
@@ -322,15 +371,62 @@ class OldGoldVoucher(TenantOwned):
         return self.number
 
 
+class MoneyMode(models.TextChoices):
+    CASH = "cash", "Cash"
+    UPI = "upi", "UPI"
+    CARD = "card", "Card"
+    BANK = "bank", "Bank transfer"
+
+
+class ReceiptVoucher(TenantOwned):
+    """An advance received before the goods are supplied (an order, a booking): CGST Rule 50.
+
+    Since Notification 66/2017-CT no GST is due on advances for goods, so the voucher carries none;
+    the tax is charged on the invoice it is later adjusted against, as a payment by advance.
+    """
+
+    number = models.CharField(max_length=16)
+    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="receipt_vouchers")
+    received_on = models.DateField()
+    mode = models.CharField(max_length=12, choices=MoneyMode.choices)
+    amount = models.DecimalField(**RUPEES, validators=[MinValueValidator(Decimal("0.01"))])
+    reference = models.CharField(
+        max_length=60, blank=True, help_text="UPI or bank reference, last digits of a card."
+    )
+    description = models.CharField(
+        max_length=200, help_text="What the advance is for, e.g. a bridal set to order."
+    )
+    retain_until = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "series", "number"], name="receipt_number_unique_per_series"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "customer", "-received_on"], name="receipt_tenant_customer")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Payment(TenantOwned):
-    """Money (or old gold) received against an issued invoice; never edited once recorded."""
+    """Money, old gold or an advance taken against an issued invoice; never edited once recorded."""
 
     class Mode(models.TextChoices):
-        CASH = "cash", "Cash"
-        UPI = "upi", "UPI"
-        CARD = "card", "Card"
-        BANK = "bank", "Bank transfer"
+        CASH = MoneyMode.CASH.value, MoneyMode.CASH.label
+        UPI = MoneyMode.UPI.value, MoneyMode.UPI.label
+        CARD = MoneyMode.CARD.value, MoneyMode.CARD.label
+        BANK = MoneyMode.BANK.value, MoneyMode.BANK.label
         OLD_GOLD = "old_gold", "Old gold"
+        ADVANCE = "advance", "Advance (receipt voucher)"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     mode = models.CharField(max_length=12, choices=Mode.choices)
@@ -340,6 +436,9 @@ class Payment(TenantOwned):
     )
     old_gold_voucher = models.ForeignKey(
         OldGoldVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    receipt_voucher = models.ForeignKey(
+        ReceiptVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments"
     )
     received_on = models.DateField()
     retain_until = models.DateField()
@@ -354,6 +453,11 @@ class Payment(TenantOwned):
                 condition=Q(mode="old_gold", old_gold_voucher__isnull=False)
                 | (~Q(mode="old_gold") & Q(old_gold_voucher__isnull=True)),
                 name="payment_voucher_iff_old_gold",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="advance", receipt_voucher__isnull=False)
+                | (~Q(mode="advance") & Q(receipt_voucher__isnull=True)),
+                name="payment_receipt_iff_advance",
             ),
         ]
         indexes = [

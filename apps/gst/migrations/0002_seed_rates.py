@@ -31,8 +31,9 @@ RATES = [
 
 def seed(apps, schema_editor):
     GstRate = apps.get_model("gst", "GstRate")
+    using = schema_editor.connection.alias if schema_editor is not None else "default"
     for code, rate, description in RATES:
-        GstRate.objects.get_or_create(
+        GstRate.objects.using(using).get_or_create(
             code=code, effective_from=START, defaults={"rate": Decimal(rate), "description": description}
         )
 
