@@ -9,7 +9,8 @@ AWS_EMULATOR_PORT ?= 5055
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench mutate check-deploy docker-config clean
+.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench mutate check-deploy docker-config clean \
+	backup restore replica-start replica-stop test-replica deploy-check deploy-emulator
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,6 +75,45 @@ check-deploy: $(STAMP) ## manage.py check --deploy under production settings (wi
 docker-config: ## Validate docker/compose.yaml (needs docker compose or docker-compose)
 	@if docker compose version >/dev/null 2>&1; then docker compose -f docker/compose.yaml config --quiet; \
 	else docker-compose -f docker/compose.yaml config --quiet; fi && echo "docker/compose.yaml is valid"
+
+backup: $(STAMP) ## Dump the database (pg_dump) into the backups storage now; the beat job does it daily
+	$(BIN)/python manage.py db_backup
+
+restore: $(STAMP) ## Restore a dump into a new database: make restore DUMP=<path or backups name> DB=<new database>
+	@test -n "$(DUMP)" && test -n "$(DB)" || { echo "usage: make restore DUMP=database/tijori-2026-01-31.dump DB=tijori_restored"; exit 2; }
+	$(BIN)/python manage.py db_restore "$(DUMP)" --database "$(DB)"
+
+REPLICA_PORT ?= 5433
+replica-start: ## Start a streaming replica of the local PostgreSQL on 127.0.0.1:$(REPLICA_PORT) (pg_basebackup)
+	.ci/pg-replica start $(REPLICA_PORT)
+
+replica-stop: ## Stop the local streaming replica and remove its files
+	.ci/pg-replica stop $(REPLICA_PORT)
+
+test-replica: $(STAMP) ## The read-routing tests against the running replica (make replica-start first)
+	DATABASE_READ_URL=$${DATABASE_READ_URL:-postgres://tijori_app@127.0.0.1:$(REPLICA_PORT)/tijori} \
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m replica $(PYTEST_ARGS)
+
+# The deployment has its own environment: the CDK (with its Node.js runtime) stays out of the app's.
+DEPLOY_VENV := deploy/.venv
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
+DEPLOY_ENV := JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 CDK_DISABLE_VERSION_CHECK=1
+$(DEPLOY_STAMP): deploy/requirements.txt
+	@command -v node >/dev/null || { echo "The AWS CDK needs Node.js (18 or later): apt-get install nodejs"; exit 1; }
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r deploy/requirements.txt
+	@touch $@
+
+deploy-check: $(DEPLOY_STAMP) ## AWS deployment as code: CDK synth offline (no account, no lookups), cfn-lint, assertion tests
+	cd deploy && rm -rf cdk.out && $(DEPLOY_ENV) CDK_OUTDIR=cdk.out .venv/bin/python app.py
+	cd deploy && .venv/bin/cfn-lint
+	cd deploy && $(DEPLOY_ENV) .venv/bin/pytest -q -p no:cacheprovider tests
+
+deploy-emulator: $(STAMP) ## Create the synthesized stacks on the AWS emulator's CloudFormation; report what it can and cannot create
+	@test -f deploy/cdk.out/Tijori-production.template.json || $(MAKE) deploy-check
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	$(BIN)/python deploy/emulator.py deploy/cdk.out/Tijori-production.template.json deploy/cdk.out/Tijori-staging.template.json
 
 clean: ## Remove var/ (database, files, broker queues); keeps .venv
 	rm -rf var

@@ -11,7 +11,15 @@ from apps.inventory.api import (
     PurityViewSet,
     StockItemViewSet,
 )
-from apps.invoicing.api import CustomerViewSet, InvoiceViewSet, OldGoldVoucherViewSet, PaymentViewSet
+from apps.invoicing.api import (
+    CreditNoteViewSet,
+    CustomerViewSet,
+    DebitNoteViewSet,
+    InvoiceViewSet,
+    OldGoldVoucherViewSet,
+    PaymentViewSet,
+    ReceiptVoucherViewSet,
+)
 from apps.provisioning.api import AwsAccountViewSet, OperationViewSet, ProjectViewSet
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
@@ -31,8 +39,11 @@ router.register("hallmark-batches", HallmarkBatchViewSet, basename="hallmark-bat
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("debit-notes", DebitNoteViewSet, basename="debit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("old-gold-vouchers", OldGoldVoucherViewSet, basename="old-gold-voucher")
+router.register("receipt-vouchers", ReceiptVoucherViewSet, basename="receipt-voucher")
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),

@@ -8,6 +8,7 @@ from apps.core.views import api_docs_view
 admin.site.site_header = "Tijori administration"
 admin.site.site_title = "Tijori admin"
 admin.site.index_title = "Platform"
+admin.site.index_template = "platform/admin_index.html"  # links the platform dashboard (/admin/stats/)
 
 urlpatterns = [
     path("", include("apps.core.urls")),

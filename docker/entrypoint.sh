@@ -10,7 +10,8 @@ import psycopg
 from django.db import connections
 from django.db.utils import OperationalError
 deadline = time.monotonic() + int(os.environ.get("TIJORI_DB_WAIT_SECONDS", "60"))
-superuser = os.environ.get("DATABASE_SUPERUSER_URL", "")
+from config.env import database_url
+superuser = database_url("DATABASE_SUPERUSER")
 while True:
     try:
         if superuser:  # the roles may not exist yet: db_roles makes them next
@@ -27,7 +28,7 @@ while True:
 PY
 
 if [ "${TIJORI_MIGRATE:-0}" = "1" ]; then
-    if [ -n "${DATABASE_SUPERUSER_URL:-}" ]; then
+    if [ -n "${DATABASE_SUPERUSER_URL:-}${DATABASE_SUPERUSER_PASSWORD:-}" ]; then
         python manage.py db_roles
     fi
     python manage.py migrate --noinput

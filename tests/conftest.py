@@ -1,6 +1,6 @@
 """Shared fixtures, and the rule that service-backed tests never skip silently in CI.
 
-Tests marked `postgres`, `redis`, `worker` or `browser` skip on a bare machine (so `make test` works
+Tests marked `postgres`, `redis`, `worker`, `browser` or `replica` skip on a bare machine (so `make test` works
 with nothing installed), but when TIJORI_REQUIRE_SERVICES=1 (CI) such a skip is turned into a failure.
 """
 
@@ -18,7 +18,7 @@ from apps.tenants.models import Membership, Role, Tenant
 from apps.tenants.services import tenant_create
 from tests.accounts.factories import PASSWORD, UserFactory
 
-SERVICE_MARKERS = ("postgres", "redis", "worker", "browser")
+SERVICE_MARKERS = ("postgres", "redis", "worker", "browser", "replica")
 STRICT = os.environ.get("TIJORI_REQUIRE_SERVICES") == "1"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -30,6 +30,10 @@ def _service_missing(item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if "redis" in names and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
+    if "replica" in names and "replica" not in settings.DATABASES:
+        return (
+            "needs a streaming replica: `make replica-start`, then DATABASE_READ_URL=postgres://...:5433/..."
+        )
     if "browser" in names and not shutil.which("chromium"):
         return "needs Chromium: apt-get install chromium"
     return None
@@ -158,6 +162,7 @@ def _seeded_reference_data(db):
         import_module("apps.inventory.migrations.0002_seed_purities").seed(django_apps, None)
     if not GstRate.objects.exists():
         import_module("apps.gst.migrations.0002_seed_rates").seed(django_apps, None)
+        import_module("apps.gst.migrations.0003_unregistered_rate").seed(django_apps, None)
 
 
 @pytest.fixture
@@ -250,6 +255,7 @@ def certificates_in_tmp(settings, tmp_path, monkeypatch):
     storages._storages = {}
     # FileField resolves its storage callable once, at import: point it at this test's folder too.
     monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", storages["certificates"])
+    monkeypatch.setattr(Tenant._meta.get_field("gstin_certificate"), "storage", storages["certificates"])
     yield tmp_path / "certificates"
     storages._storages = {}
 
@@ -298,5 +304,57 @@ def certificates_in_s3(settings, monkeypatch):
         }
         storages._storages = {}
         monkeypatch.setattr(Certificate._meta.get_field("file"), "storage", storages["certificates"])
+        monkeypatch.setattr(Tenant._meta.get_field("gstin_certificate"), "storage", storages["certificates"])
         yield storages["certificates"]
         storages._storages = {}
+
+
+INVOICES_BUCKET = "tijori-test-invoices"
+
+
+@pytest.fixture
+def invoices_in_s3(settings, monkeypatch):
+    """The `invoices` storage on a moto bucket with versioning and Object Lock, set up by the settings
+    code production runs; the bucket's default retention is one day (COMPLIANCE), the floor."""
+    import boto3
+    from django.core.files.storage import storages
+    from moto import mock_aws
+
+    from apps.invoicing.models import Invoice
+    from config.settings.storages import _storage
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("S3_BUCKET_INVOICES", INVOICES_BUCKET)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="ap-south-1")
+        s3.create_bucket(
+            Bucket=INVOICES_BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-south-1"},
+            ObjectLockEnabledForBucket=True,
+        )  # fmt: skip
+        s3.put_object_lock_configuration(
+            Bucket=INVOICES_BUCKET,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+            },
+        )  # fmt: skip
+        settings.STORAGES = {**settings.STORAGES, "invoices": _storage("invoices")}
+        storages._storages = {}
+        monkeypatch.setattr(Invoice._meta.get_field("pdf"), "storage", storages["invoices"])
+        yield storages["invoices"]
+        storages._storages = {}
+
+
+@pytest.fixture
+def invoices_s3_calls(invoices_in_s3):
+    """Every request the `invoices` storage sends to S3, in order, as (operation, parameters): read off
+    botocore's own events, so what is recorded is what went out."""
+    calls: list[tuple[str, dict]] = []
+
+    def record(params, model, **kwargs):
+        calls.append((model.name, dict(params)))
+
+    invoices_in_s3.connection.meta.client.meta.events.register("before-parameter-build.s3", record)
+    return calls

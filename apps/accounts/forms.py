@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 
 from apps.accounts.normalise import email_normalise
 from apps.gst.states import STATE_CHOICES
+from apps.gst.validators import GSTIN_EXAMPLE
 from apps.tenants.models import Tenant
 
 
@@ -63,7 +64,8 @@ class SignupForm(NewPasswordForm):
         label="GSTIN (optional)",
         max_length=20,
         required=False,
-        help_text="15 characters, like 27AAPFU0939F1ZV. You can add it later.",
+        help_text=f"15 characters, like {GSTIN_EXAMPLE}. You can add it later; issuing GST invoices "
+        "needs it verified from your GST registration certificate.",
     )
 
     field_order = [

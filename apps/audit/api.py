@@ -10,7 +10,7 @@ from apps.audit.models import AuditEvent
 from apps.audit.selectors import audit_event_list
 from apps.core.api.filters import IdFilter, UtcIsoDateTimeFilter
 from apps.core.api.viewsets import TenantViewSet
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class AuditEventOutput(serializers.Serializer):
@@ -63,4 +63,4 @@ class AuditEventViewSet(mixins.ListModelMixin, TenantViewSet):
     selector = staticmethod(audit_event_list)
     serializer_class = AuditEventOutput
     filterset_class = AuditEventFilter
-    read_role = Role.ADMIN
+    read_role = rights.AUDIT_READ

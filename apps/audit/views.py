@@ -4,15 +4,15 @@ from django.views.decorators.http import require_GET
 
 from apps.audit import selectors
 from apps.audit.forms import AuditFilterForm
+from apps.tenants import rights
 from apps.tenants.access.decorators import tenant_view
-from apps.tenants.models import Role
 from apps.tenants.selectors import membership_list
 
 PAGE_SIZE = 50
 
 
 @require_GET
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.AUDIT_READ)
 def audit_list_view(request):
     tenant = request.tenant
     actors = [(m.user_id, m.user.get_full_name()) for m in membership_list(tenant=tenant)]

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from celery import signals
 
-        from apps.core import rls
+        from apps.core import checks, rls  # noqa: F401 - importing checks registers them
         from apps.core.validators import text_validators_install
 
         # No text input of any form or serializer takes control characters.

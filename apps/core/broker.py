@@ -1,10 +1,12 @@
-"""Housekeeping of the embedded broker (kombu's SQLAlchemy transport, used without Redis)."""
+"""The broker: housekeeping of the embedded one (kombu's SQLAlchemy transport, used without Redis), and
+how many messages wait in each queue."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from kombu import Connection
 from sqlalchemy import create_engine, inspect, text
 
 logger = logging.getLogger(__name__)
@@ -33,3 +35,20 @@ def broker_delivered_purge() -> int:
         engine.dispose()
     logger.info("broker: deleted %d delivered messages", deleted.rowcount)
     return deleted.rowcount
+
+
+def queue_depths() -> dict[str, int]:
+    """Messages waiting in each Celery queue (not counting those a worker has already taken).
+
+    Published as a CloudWatch metric (`manage.py queue_metrics`), which scales each queue's workers
+    and raises the queue-depth alarm.
+    """
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS or {}
+    depths = {}
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=5, transport_options=options) as conn:
+        channel = conn.default_channel
+        for queue in settings.CELERY_TASK_QUEUES:
+            # Declared as a worker declares it (a no-op when it exists): a passive declare misses the
+            # queues of a Redis broker with a key prefix.
+            depths[queue.name] = channel.queue_declare(queue=queue.name).message_count
+    return depths

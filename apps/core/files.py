@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import posixpath
 import uuid
-from typing import IO
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 FILE_SALT = "core.private_file"
 
@@ -119,6 +124,44 @@ def pdf_is_readable(upload: IO[bytes]) -> bool:
         upload.seek(0)
 
 
+# A scanned certificate (BIS registration, AHC report, GST registration): a PDF or a photo of one.
+CERTIFICATE_MAX_BYTES = 5 * 1024 * 1024
+CERTIFICATE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+
+
+def certificate_type(upload: UploadedFile, *, field: str = "file") -> str:
+    """What a certificate upload is, read by a parser (whatever its name, the browser or its first
+    bytes claim): a readable PDF, a PNG or a JPEG within the size limit. Errors are keyed `field`."""
+    if upload.size > CERTIFICATE_MAX_BYTES:
+        raise ValidationError(
+            {
+                field: [
+                    f"The file is {upload.size // 1024} KB; the limit is {CERTIFICATE_MAX_BYTES // 1024} KB."
+                ]
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError({field: ["The file is empty."]})
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        if not pdf_is_readable(upload):
+            raise ValidationError(
+                {
+                    field: [
+                        "This file starts like a PDF but can't be read as one: it may be damaged or "
+                        "protected by a password. Save it again as a PDF and upload that."
+                    ]
+                }
+            )
+        return "application/pdf"
+    content_type = image_type(upload, allowed=CERTIFICATE_IMAGE_TYPES)
+    if content_type is None:
+        raise ValidationError({field: ["A certificate must be a PDF, PNG or JPEG file."]})
+    return content_type
+
+
 # --- serving -------------------------------------------------------------------------------------
 
 
@@ -157,6 +200,12 @@ def private_file_response(storage: Storage, name: str, *, filename: str) -> File
 
 
 # --- private links -------------------------------------------------------------------------------
+
+
+def private_file_expires_at() -> datetime:
+    """When a private link made from now on stops working (asked before making it, so never later)."""
+    now = timezone.now().replace(microsecond=0)
+    return now + timedelta(seconds=settings.PRIVATE_FILE_URL_EXPIRY_SECONDS)
 
 
 def private_file_url(

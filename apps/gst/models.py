@@ -15,6 +15,7 @@ class GstRate(TimeStampedModel):
 
     The longest matching code wins (7113 over 71), and of its rows the latest that has started.
     A change of rate is a new row with its own start date, so invoices of earlier days keep theirs.
+    A rate meant only for GST-registered recipients carries the rate everyone else pays.
     """
 
     code = models.CharField(
@@ -26,6 +27,13 @@ class GstRate(TimeStampedModel):
     )  # fmt: skip
     effective_from = models.DateField()
     description = models.CharField(max_length=200)
+    unregistered_rate = models.DecimalField(
+        "rate for a buyer without a GSTIN (%)", max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("28"))],
+        help_text="Set when `rate` is a concession for GST-registered recipients only, as job work for a "
+        "registered principal is (a buyer without a GSTIN is billed this rate instead); empty when every "
+        "buyer pays the same rate.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["code", "-effective_from"]

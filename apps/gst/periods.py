@@ -13,6 +13,9 @@ from datetime import date
 ANNUAL_RETURN_MONTH_DAY = (12, 31)
 RETENTION_YEARS_AFTER_ANNUAL_RETURN = 6  # 72 months
 RETENTION_FLOOR_YEARS = 7
+# CGST s.34(2) as amended by the Finance Act 2022: a credit note is declared by 30 November after
+# the end of the financial year of the supply (30 September before).
+CREDIT_NOTE_MONTH_DAY = (11, 30)
 
 
 @dataclass(frozen=True)
@@ -58,3 +61,9 @@ def retain_until(day: date) -> date:
     month, dom = ANNUAL_RETURN_MONTH_DAY
     after_annual_return = date(fy.end.year + RETENTION_YEARS_AFTER_ANNUAL_RETURN, month, dom)
     return max(after_annual_return, _add_years(day, RETENTION_FLOOR_YEARS))
+
+
+def credit_note_last_day(supply_day: date) -> date:
+    """The last day a credit note may be issued against a supply invoiced on `supply_day`."""
+    month, dom = CREDIT_NOTE_MONTH_DAY
+    return date(FinancialYear.of(supply_day).end.year, month, dom)

@@ -19,9 +19,11 @@ from apps.gst.states import STATE_CODES, state_name
 
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _GSTIN_RE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+# The example shown in help texts and messages: well formed, and no shop's of ours (not the demo's).
+GSTIN_EXAMPLE = "24ABCFS1234K1ZD"
 _FORMAT_HELP = (
     "A GSTIN is 2 digits of state code, the 10-character PAN, an entity number, Z and a check "
-    "character, like 27AAPFU0939F1ZV."
+    f"character, like {GSTIN_EXAMPLE}."
 )
 
 

@@ -11,13 +11,3 @@ class StockItemInUse(ApplicationError):
 
 class StockImportAlreadyRun(ApplicationError):
     code = "stock_import_already_run"
-
-
-class StockImportNotRun(ApplicationError):
-    """A clean file's automatic run was refused (the stock changed since the check); the check stays."""
-
-    code = "stock_import_not_run"
-
-    def __init__(self, message: str, *, stock_import) -> None:
-        super().__init__(message, extra={"import_id": stock_import.pk})
-        self.stock_import = stock_import

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
-from apps.core.money import inr
-from apps.inventory.models import Metal, Purity, StockItem
+from apps.core.forms import DecimalText
+from apps.core.money import GRAM, inr
+from apps.inventory.models import HallmarkBatch, Metal, Purity, StockItem
 from apps.inventory.selectors import STOCK_ORDERINGS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-GRAMS = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-RUPEES = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
 
 def purity_choices(purities: list[Purity], blank: str) -> list[tuple[str, str]]:
@@ -57,30 +58,22 @@ class StockFilterForm(forms.Form):
 
 
 class StockItemForm(forms.Form):
-    """Weights and money are text: the service reads "1,250.5" and says clearly what it can't read."""
+    """Weights and money are typed as people write them ("1,250.5", "₹12,500"); the service checks them."""
 
     name = forms.CharField(label="Name", max_length=120)
-    sku = forms.CharField(
-        label="SKU", max_length=40, required=False, help_text="Leave blank to get one made for you."
-    )
+    sku = forms.CharField(label="SKU", max_length=40, required=False)
     category = forms.ChoiceField(label="Category", choices=StockItem.Category.choices)
     purity = forms.ChoiceField(label="Purity")
-    gross_weight = forms.CharField(label="Gross weight (g)", max_length=20, widget=GRAMS)
-    stone_weight = forms.CharField(
-        label="Stone weight (g)", max_length=20, required=False, widget=GRAMS, initial="0.000"
-    )
+    gross_weight = DecimalText(label="Gross weight (g)", places=GRAM)
+    stone_weight = DecimalText(label="Stone weight (g)", places=GRAM, required=False, initial="0.000")
     making_charge_type = forms.ChoiceField(label="Making charge", choices=StockItem.MakingChargeType.choices)
-    making_charge_value = forms.CharField(
+    making_charge_value = DecimalText(
         label="Making charge amount",
-        max_length=20,
         required=False,
-        widget=RUPEES,
         initial="0.00",
         help_text="Rupees per gram, rupees flat, or a percentage of the metal value.",
     )
-    stone_value = forms.CharField(
-        label="Stone value (₹)", max_length=20, required=False, widget=RUPEES, initial="0.00"
-    )
+    stone_value = DecimalText(label="Stone value (₹)", required=False, initial="0.00")
     hsn_code = forms.CharField(
         label="HSN",
         max_length=12,  # "7113 19 10": the service keeps the digits
@@ -105,9 +98,38 @@ class StockItemForm(forms.Form):
     stock_status = forms.ChoiceField(label="Stock status", choices=StockItem.StockStatus.choices)
     ready_for_sale = forms.BooleanField(label="Ready for sale", required=False)
 
-    def __init__(self, *args, purities: list[Purity], **kwargs):
+    # What "Add and start another" keeps for the next article: a run of pieces shares these, never
+    # the weights, HUID or SKU of the one just added.
+    CARRIED = ("purity", "category", "making_charge_type")
+    # Set only by receiving the batch while the article is at the hallmarking centre.
+    FROM_BATCH = ("huid", "hallmark_status", "exemption")
+
+    def __init__(
+        self,
+        *args,
+        purities: list[Purity],
+        carried: dict | None = None,
+        next_sku: str = "",
+        at_centre_with: HallmarkBatch | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["purity"].choices = purity_choices(purities, "Choose the purity")
+        for name in self.CARRIED:
+            value = (carried or {}).get(name, "")
+            if value and self.fields[name].valid_value(value):
+                self.initial[name] = value
+        if next_sku:
+            self.fields["sku"].help_text = f"Leave blank for the shop's next number, {next_sku}."
+        if at_centre_with is not None:
+            for name in self.FROM_BATCH:
+                self.fields[name].disabled = True
+            batch = at_centre_with.request_number
+            self.fields["huid"].help_text = f"Entered when batch {batch} is received from the centre."
+
+    def carried(self) -> dict:
+        """The values the next article starts with, after "Add and start another"."""
+        return {name: self.cleaned_data[name] for name in self.CARRIED}
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)
@@ -148,7 +170,11 @@ class BatchSendForm(forms.Form):
 
 
 class BatchReceiveForm(forms.Form):
-    """The return of a batch: one HUID box per article, and the centre's report."""
+    """The return of a batch: one HUID box per article still at the centre, and the centre's report.
+
+    `items` are all the batch's articles, so the screen lists as many as the batch counts; one no
+    longer at the centre is shown as it is, without a box.
+    """
 
     received_on = forms.DateField(label="Date received", widget=DATE)
     report = certificate_file_field(
@@ -160,6 +186,8 @@ class BatchReceiveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
+            if item.hallmark_status != StockItem.HallmarkStatus.AT_CENTRE:
+                continue
             self.fields[f"huid_{item.pk}"] = forms.CharField(
                 label=f"HUID of {item.sku}",
                 max_length=12,
@@ -170,27 +198,41 @@ class BatchReceiveForm(forms.Form):
             )
 
     def rows(self):
-        """Each article with its HUID box, for the table on the receive screen."""
-        return [(item, self[f"huid_{item.pk}"]) for item in self.items]
+        """Each article with its HUID box (None when it is no longer at the centre), for the table."""
+        return [
+            (item, self[name] if (name := f"huid_{item.pk}") in self.fields else None) for item in self.items
+        ]
 
     def huids(self) -> dict[int, str]:
-        return {item.pk: self.cleaned_data.get(f"huid_{item.pk}", "") for item in self.items}
+        """The HUID typed for each article at the centre (blank: the centre did not mark it)."""
+        return {
+            item.pk: self.cleaned_data.get(name, "")
+            for item in self.items
+            if (name := f"huid_{item.pk}") in self.fields
+        }
 
 
 class RatesForm(forms.Form):
-    """Today's rate per gram for each purity; blank purities are left as they were."""
+    """Today's rate per gram for each purity; blank purities are left as they were.
+
+    `start_from` (purity id → rate) fills the boxes with an earlier day's rates, to be checked and saved.
+    """
 
     effective_on = forms.DateField(label="Rates for", widget=DATE)
 
-    def __init__(self, *args, purities: list[Purity], current: dict, **kwargs):
-        kwargs.setdefault("initial", {"effective_on": timezone.localdate()})
+    def __init__(
+        self, *args, purities: list[Purity], current: dict, start_from: dict | None = None, **kwargs
+    ):
+        initial = {"effective_on": timezone.localdate()}
+        for purity_id, rate in (start_from or {}).items():
+            initial[f"rate_{purity_id}"] = inr(rate.rate_per_gram, symbol=False)
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.purities = purities
         for purity in purities:
             rate = current.get(purity.pk)
-            self.fields[f"rate_{purity.pk}"] = forms.CharField(
+            self.fields[f"rate_{purity.pk}"] = DecimalText(
                 label=f"{purity.label} (₹ per gram)",
-                max_length=20,
                 required=False,
                 widget=forms.TextInput(
                     attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "Not traded"}
@@ -201,11 +243,11 @@ class RatesForm(forms.Form):
     def rows(self):
         return [(purity, self[f"rate_{purity.pk}"]) for purity in self.purities]
 
-    def rates(self) -> dict[Purity, str]:
+    def rates(self) -> dict[Purity, Decimal]:
         return {
-            purity: self.cleaned_data[f"rate_{purity.pk}"].strip()
+            purity: self.cleaned_data[f"rate_{purity.pk}"]
             for purity in self.purities
-            if self.cleaned_data.get(f"rate_{purity.pk}", "").strip()
+            if self.cleaned_data.get(f"rate_{purity.pk}") not in (None, "")
         }
 
 

@@ -86,9 +86,11 @@ class StockItem(TenantOwned):
         EXEMPT = "exempt", "Exempt"
 
     class Exemption(models.TextChoices):
+        """Reasons an article itself is exempt. A small shop's exemption is the shop's
+        (`Tenant.small_turnover_exempt`), not an article's."""
+
         UNDER_2G = "under_2g", "Under 2 grams"
         KUNDAN_POLKI_JADAU = "kundan_polki_jadau", "Kundan, polki or jadau work"
-        SMALL_TURNOVER = "small_turnover", "Shop turnover up to Rs 40 lakh"
 
     class StockStatus(models.TextChoices):
         IN_STOCK = "in_stock", "In stock"
@@ -283,9 +285,12 @@ def stock_import_path(instance: StockImport, filename: str) -> str:
 class StockImport(TenantOwned):
     """A CSV file of stock uploaded by a shop: checked row by row first, imported on request.
 
-    `errors` holds the first problems found ({"row", "column", "message"}; rows numbered as a
-    spreadsheet shows them, the header being row 1; row None for the file as a whole) and
-    `error_count` how many there were in all.
+    A row adds an article, or changes the article of its SKU, or is the same as that article. The
+    check counts each kind and keeps the first changes (`changes`, field by field) to show before
+    the run, and when each article the file names was last changed (`versions`, SKU → time) so
+    that the run writes nothing the check did not show. `errors` holds the first problems found
+    ({"row", "column", "message"}; rows numbered as a spreadsheet shows them, the header being
+    row 1; row None for the file as a whole) and `error_count` how many there were in all.
     """
 
     class Status(models.TextChoices):
@@ -298,7 +303,18 @@ class StockImport(TenantOwned):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKED)
     rows_total = models.PositiveIntegerField(default=0)
     rows_good = models.PositiveIntegerField(default=0, help_text="Rows without any error.")
-    rows_imported = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0, help_text="Rows without errors that add an article.")
+    rows_changed = models.PositiveIntegerField(
+        default=0, help_text="Rows without errors that change an article of the stock."
+    )
+    rows_unchanged = models.PositiveIntegerField(
+        default=0, help_text="Rows the same as their article in stock: nothing to write."
+    )
+    rows_imported = models.PositiveIntegerField(
+        default=0, help_text="Rows written: articles added or changed."
+    )
+    changes = models.JSONField(default=list, blank=True)
+    versions = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     good_rows_only = models.BooleanField(

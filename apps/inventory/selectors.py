@@ -78,6 +78,20 @@ def metal_rate_missing_today(*, tenant: Tenant, rates: dict[int, MetalRate] | No
     return not entered and StockItem.objects.for_tenant(tenant).filter(stock_status__in=IN_HAND).exists()
 
 
+def metal_rate_day_before(
+    *, tenant: Tenant, day: date | None = None
+) -> tuple[date | None, dict[int, MetalRate]]:
+    """The rates of the latest day before `day` (today in India) that has any: that day, and purity id →
+    rate. What "Start from yesterday's rates" fills the day's form with. One query."""
+    day = day or timezone.localdate()
+    earlier = MetalRate.objects.for_tenant(tenant).filter(effective_on__lt=day)
+    latest_day = earlier.order_by("-effective_on").values("effective_on")[:1]
+    rows = list(earlier.filter(effective_on=Subquery(latest_day)).select_related("purity"))
+    if not rows:
+        return None, {}
+    return rows[0].effective_on, {rate.purity_id: rate for rate in rows}
+
+
 def stock_valuation(
     *, tenant: Tenant, items: QuerySet[StockItem] | None = None, rates: dict[int, MetalRate] | None = None
 ) -> dict:
@@ -302,8 +316,9 @@ def metal_rate_list(
 
 
 def stock_import_list(*, tenant: Tenant) -> QuerySet[StockImport]:
-    return StockImport.objects.for_tenant(tenant).defer("errors")
+    return StockImport.objects.for_tenant(tenant).defer("errors", "changes", "versions")
 
 
 def stock_import_get(*, tenant: Tenant, import_id: int) -> StockImport:
-    return get_object_or_404(StockImport.objects.for_tenant(tenant), pk=import_id)
+    """An import as its page shows it: without `versions`, which only a run reads (it locks and reloads the row)."""
+    return get_object_or_404(StockImport.objects.for_tenant(tenant).defer("versions"), pk=import_id)

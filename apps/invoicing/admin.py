@@ -39,8 +39,8 @@ class InvoiceLineInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "status", "issued_on", "buyer_name", "grand_total", "tenant"]
-    list_filter = ["status", "issued_on"]
+    list_display = ["__str__", "doc_type", "status", "issued_on", "buyer_name", "grand_total", "tenant"]
+    list_filter = ["doc_type", "status", "issued_on"]
     search_fields = ["number", "buyer_name", "buyer_gstin", "tenant__name"]
     list_select_related = ["tenant"]
     inlines = [InvoiceLineInline]

@@ -8,7 +8,7 @@ class InvoiceNotDraft(ApplicationError):
 
 
 class InvoiceNotIssued(ApplicationError):
-    """Only an issued invoice can be cancelled (409)."""
+    """The action needs an issued invoice: cancelling, paying, a PDF (409)."""
 
     code = "invoice_not_issued"
 
@@ -17,3 +17,10 @@ class ArticleNotForSale(ApplicationError):
     """The article is sold, on another invoice, or can't be sold yet (409)."""
 
     code = "article_not_for_sale"
+
+
+class NoteNotAllowed(ApplicationError):
+    """A credit or debit note the law or the invoice does not allow: against a draft or cancelled
+    invoice, past the s.34 deadline, crediting more than was billed, an article returned twice (409)."""
+
+    code = "note_not_allowed"

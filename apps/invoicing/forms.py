@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.core.api.filters import MAX_ID
+from apps.core.forms import DecimalText
+from apps.core.money import GRAM, RUPEE, inr
 from apps.gst.states import STATE_CHOICES
-from apps.invoicing.models import Customer, Invoice, Payment
+from apps.invoicing.models import Customer, Invoice, MoneyMode, ReceiptVoucher
 from apps.invoicing.selectors import PAYMENT_STATUSES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-def _decimal(label: str, *, required: bool = True, help_text: str = "") -> forms.CharField:
-    """Numbers are read by the services (Indian grouping, places, clear messages), not by the form."""
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=20,
-        help_text=help_text,
-        widget=forms.TextInput(attrs=DECIMAL),
-    )
+def _decimal(label: str, *, required: bool = True, help_text: str = "", places=RUPEE) -> DecimalText:
+    """Amounts and weights as people type them ("₹5,512.50", "1,00,000"); the services check the rules."""
+    return DecimalText(label=label, required=required, help_text=help_text, places=places)
 
 
 class InvoiceFilterForm(forms.Form):
@@ -67,31 +63,45 @@ class FreeLineForm(forms.Form):
 class LineForm(forms.Form):
     """A draft article line: what the salesperson weighs and agrees with the buyer."""
 
-    gross_weight = _decimal("Gross (g)")
-    stone_weight = _decimal("Stones (g)")
+    gross_weight = _decimal("Gross (g)", places=GRAM)
+    stone_weight = _decimal("Stones (g)", places=GRAM)
     making_charge_rate = _decimal("Making")
     stone_value = _decimal("Stone value (₹)")
     hallmarking_charge = _decimal("Hallmarking (₹)")
 
 
 class BuyerForm(forms.Form):
-    customer = forms.TypedChoiceField(label="Customer", required=False, coerce=int, empty_value=None)
+    """A draft's buyer, picked from the search (empty for a walk-in), or its place of supply: a form sends
+    either or both, and what it leaves out stays as it is."""
+
+    customer = forms.IntegerField(
+        label="Customer", required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     place_of_supply = forms.ChoiceField(
-        label="Place of supply", choices=STATE_CHOICES,
+        label="Place of supply", choices=STATE_CHOICES, required=False,
         help_text="Where the goods are delivered: the shop's state for a counter sale.",
     )  # fmt: skip
 
-    def __init__(self, *args, customers: list[Customer], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [("", "Walk-in buyer (no name)")] + [
-            (str(c.pk), f"{c} · {c.phone}" if c.phone else str(c)) for c in customers
-        ]
+    def changes(self) -> dict:
+        """What the form sent: the customer (an id; None for a walk-in) and the place of supply."""
+        found = {}
+        if "customer" in self.data:
+            found["customer"] = self.cleaned_data["customer"]
+        if self.cleaned_data["place_of_supply"]:
+            found["place_of_supply"] = self.cleaned_data["place_of_supply"]
+        return found
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find a customer", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, phone or GSTIN", "autocomplete": "off",
+                                      "enterkeyhint": "search"}),
+    )  # fmt: skip
 
 
 class PaymentForm(forms.Form):
-    mode = forms.ChoiceField(
-        label="Mode", choices=[c for c in Payment.Mode.choices if c[0] != Payment.Mode.OLD_GOLD]
-    )
+    mode = forms.ChoiceField(label="Mode", choices=MoneyMode.choices)  # old gold, advances: their own forms
     amount = _decimal("Amount (₹)")
     reference = forms.CharField(
         label="Reference", required=False, max_length=60, help_text="UPI or bank reference."
@@ -100,10 +110,47 @@ class PaymentForm(forms.Form):
 
 class OldGoldForm(forms.Form):
     description = forms.CharField(label="What it is", max_length=200, required=False, initial="Old gold")
-    gross_weight = _decimal("Gross (g)")
-    deduction_weight = _decimal("Deduction (g)", required=False, help_text="Stones, dust, solder.")
+    gross_weight = _decimal("Gross (g)", places=GRAM)
+    deduction_weight = _decimal(
+        "Deduction (g)", required=False, help_text="Stones, dust, solder.", places=GRAM
+    )
     purity_percent = _decimal("Tested purity (%)", help_text="91.60 for 22K.")
     rate_per_gram = _decimal("Rate of fine gold (₹/g)")
+
+
+class AdvanceForm(forms.Form):
+    """An advance before the sale, on a receipt voucher: money only (old gold is bought on its own voucher)."""
+
+    mode = forms.ChoiceField(label="Received by", choices=MoneyMode.choices)
+    amount = _decimal("Amount (₹)")
+    description = forms.CharField(
+        label="For", max_length=200, help_text="What it is an advance for, e.g. a bridal set to order."
+    )
+    reference = forms.CharField(
+        label="Reference",
+        required=False,
+        max_length=60,
+        help_text="UPI or bank reference, last digits of a card.",
+    )
+
+
+class AdvanceAdjustForm(forms.Form):
+    """One of the buyer's advances with money left, set against this invoice."""
+
+    receipt_voucher = forms.TypedChoiceField(label="Advance", coerce=int)
+    amount = _decimal(
+        "Amount (₹)",
+        required=False,
+        help_text="Leave empty to adjust as much as is due and left on the advance.",
+    )
+
+    def __init__(self, *args, vouchers: list[ReceiptVoucher], **kwargs):
+        # Its boxes share the sale page with the payment form's: their own ids keep each label on its box.
+        kwargs.setdefault("auto_id", "id_advance_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["receipt_voucher"].choices = [
+            (str(v.pk), f"{v.number} · {inr(v.left)} left") for v in vouchers
+        ]
 
 
 class EmailForm(forms.Form):
@@ -118,7 +165,10 @@ class CustomerForm(forms.Form):
     kind = forms.ChoiceField(label="Buyer", choices=Customer.Kind.choices, widget=forms.RadioSelect)
     name = forms.CharField(label="Name", max_length=120, help_text="The legal name for a business.")
     trade_name = forms.CharField(label="Trade name", max_length=120, required=False)
-    gstin = forms.CharField(label="GSTIN", max_length=20, required=False)
+    gstin = forms.CharField(
+        label="GSTIN", max_length=20, required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )  # fmt: skip
     state_code = forms.ChoiceField(label="State", choices=[("", "—"), *STATE_CHOICES], required=False)
     phone = forms.CharField(
         label="Phone", max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
@@ -131,9 +181,40 @@ class CustomerForm(forms.Form):
         label="PIN code", max_length=6, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
     pan = forms.CharField(
-        label="PAN", max_length=10, required=False, help_text="Needed for a purchase over ₹2 lakh."
-    )
+        label="PAN", max_length=10, required=False, help_text="Needed for a purchase over ₹2 lakh.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )  # fmt: skip
     form_60_given = forms.BooleanField(label="No PAN: Form 60 given", required=False)
 
     def service_values(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class CounterCustomerForm(CustomerForm):
+    """A new buyer at the counter: what the bill needs; the rest can wait for the customer's page."""
+
+    trade_name = None
+    email = None
+    pincode = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].label = "The new customer is"  # the panel it sits in is already "Buyer"
+
+
+class NoteStartForm(forms.Form):
+    """Why a credit or debit note is issued against the invoice on the page (CGST s.34)."""
+
+    reason = forms.ChoiceField(label="Why")
+
+    def __init__(self, *args, kind: str, reasons, **kwargs):
+        super().__init__(*args, prefix=kind, **kwargs)
+        self.fields["reason"].label = f"Why a {Invoice.Kind(kind).label.lower()}"
+        self.fields["reason"].choices = [(r.value, r.label) for r in reasons]
+
+
+class NoteLineForm(forms.Form):
+    """A line of the invoice picked on a draft note: its article returned, or an amount on it."""
+
+    original_line = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    amount = _decimal("Amount before GST (₹)", required=False)

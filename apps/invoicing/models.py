@@ -249,6 +249,11 @@ class Invoice(TenantOwned):
     def is_note(self) -> bool:
         return self.doc_type != self.Kind.INVOICE
 
+    @property
+    def kind_name(self) -> str:
+        """invoice, credit note or debit note: how messages and pages name the document."""
+        return "invoice" if self.doc_type == self.Kind.INVOICE else self.get_doc_type_display().lower()
+
 
 class InvoiceLine(TenantOwned):
     """One line: an article from stock (weights, rate, making) or a free line (a repair, other goods)."""

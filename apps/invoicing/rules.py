@@ -24,6 +24,10 @@ DEFAULT_SERIES_CODES = {
 }
 DEFAULT_NUMBER_FORMAT = "{CODE}/{FY}/{NNNN}"
 
+# What a receipt voucher says of tax: an advance for goods carries none (Notification 66/2017-CT);
+# the GST is charged on the invoice the advance is adjusted against.
+ADVANCE_NO_GST_LINE = "No GST is payable on an advance for goods (Notification 66/2017-Central Tax)."
+
 # The BIS statement every bill of hallmarked jewellery carries.
 HALLMARK_VERIFICATION_LINE = (
     "The purity of hallmarked jewellery can be verified at any BIS-recognised assaying and "

@@ -7,26 +7,37 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Replace
 from django.shortcuts import get_object_or_404
 
 from apps.inventory.models import StockItem
-from apps.invoicing.models import Customer, DocumentSeries, Invoice, InvoiceLine, OldGoldVoucher, Payment
+from apps.invoicing.models import (
+    Customer,
+    DocumentSeries,
+    Invoice,
+    InvoiceLine,
+    OldGoldVoucher,
+    Payment,
+    ReceiptVoucher,
+)
 
 if TYPE_CHECKING:
     from apps.tenants.models import Tenant
 
 
 def customer_list(*, tenant: Tenant, q: str = "") -> QuerySet[Customer]:
-    """Search by name (or trade name), phone, or GSTIN."""
+    """Search by name (or trade name), phone (however its digits are grouped), or GSTIN."""
     qs = Customer.objects.for_tenant(tenant)
     term = " ".join(q.split())
     if term:
         digits = "".join(ch for ch in term if ch.isdigit())
         match = Q(name__icontains=term) | Q(trade_name__icontains=term) | Q(gstin__iexact=term)
         if len(digits) >= 4:
-            match |= Q(phone__contains=digits)
+            qs = qs.alias(
+                phone_digits=Replace(Replace("phone", Value(" "), Value("")), Value("-"), Value(""))
+            )
+            match |= Q(phone_digits__contains=digits)
         qs = qs.filter(match)
     return qs
 
@@ -42,34 +53,102 @@ def series_list(*, tenant: Tenant) -> QuerySet[DocumentSeries]:
 PAYMENT_STATUSES = {"unpaid": "Unpaid", "part_paid": "Part-paid", "paid": "Paid"}
 
 
-def invoice_list(*, tenant: Tenant) -> QuerySet[Invoice]:
-    """Each invoice with `amount_paid` (one subquery, not a join that would multiply rows)."""
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk")).order_by().values("invoice").annotate(total=Sum("amount"))
-        .values("total")
-    )  # fmt: skip
+RUPEES = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _total(rows: QuerySet, group_by: str, field: str) -> Coalesce:
+    """One sum per outer row, as a subquery (a join would multiply the rows it sums)."""
+    subquery = rows.order_by().values(group_by).annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(subquery), Value(Decimal("0.00")), output_field=RUPEES)
+
+
+def document_list(*, tenant: Tenant) -> QuerySet[Invoice]:
+    """Invoices and notes, each with what is owed on it; the one source of "paid" and "due".
+
+    An invoice and its issued notes are one account: `amount_due` = grand total - payments (on the
+    invoice and on its debit notes) - issued credit notes + issued debit notes. A debit note's own
+    `amount_due` is its total less its payments (`invoice_due` also keeps it within its invoice's); a
+    credit note is owed nothing.
+    """
+    issued_notes = Invoice.objects.filter(original=OuterRef("pk"), status=Invoice.Status.ISSUED)
     return (
         Invoice.objects.for_tenant(tenant)
-        .select_related("customer")
+        .select_related("customer", "original")
         .annotate(
-            amount_paid=Coalesce(
-                Subquery(paid),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
+            amount_paid=_total(Payment.objects.filter(invoice=OuterRef("pk")), "invoice", "amount")
+            + _total(Payment.objects.filter(invoice__original=OuterRef("pk")), "invoice__original", "amount"),
+            amount_credited=_total(issued_notes.filter(doc_type=Invoice.Kind.CREDIT_NOTE), "original", "grand_total"),
+            amount_debited=_total(issued_notes.filter(doc_type=Invoice.Kind.DEBIT_NOTE), "original", "grand_total"),
+        )
+        .annotate(
+            amount_due=Case(
+                When(doc_type=Invoice.Kind.CREDIT_NOTE, then=Value(Decimal("0.00"))),
+                default=F("grand_total") + F("amount_debited") - F("amount_credited") - F("amount_paid"),
+                output_field=RUPEES,
             )
         )
-    )
+    )  # fmt: skip
+
+
+def invoice_list(*, tenant: Tenant) -> QuerySet[Invoice]:
+    """Tax invoices only (their notes are listed by `note_list` and on the invoice they correct)."""
+    return document_list(tenant=tenant).filter(doc_type=Invoice.Kind.INVOICE)
 
 
 def payment_status(invoice: Invoice) -> str:
-    """unpaid, part_paid or paid, from `invoice_list`'s `amount_paid`; drafts and cancelled ones are unpaid."""
-    if invoice.status != Invoice.Status.ISSUED or invoice.amount_paid <= 0:
+    """unpaid, part_paid or paid, from `document_list`'s amounts; drafts and cancelled ones are unpaid."""
+    if invoice.status != Invoice.Status.ISSUED or (invoice.amount_paid <= 0 and invoice.amount_credited <= 0):
         return "unpaid"
-    return "paid" if invoice.amount_paid >= invoice.grand_total else "part_paid"
+    return "paid" if invoice.amount_due <= 0 else "part_paid"
 
 
 def invoice_get(*, tenant: Tenant, invoice_id: int) -> Invoice:
-    return get_object_or_404(invoice_list(tenant=tenant), pk=invoice_id)
+    """An invoice or a note, with its amounts (the sale pages show both)."""
+    return get_object_or_404(document_list(tenant=tenant), pk=invoice_id)
+
+
+def note_list(*, tenant: Tenant, doc_type: str) -> QuerySet[Invoice]:
+    """Credit notes or debit notes, each with its original invoice."""
+    assert doc_type in (Invoice.Kind.CREDIT_NOTE, Invoice.Kind.DEBIT_NOTE)
+    return document_list(tenant=tenant).filter(doc_type=doc_type)
+
+
+def invoice_notes(*, tenant: Tenant, invoice: Invoice) -> list[Invoice]:
+    """The notes issued (or drafted) against an invoice, oldest first."""
+    assert invoice.tenant_id == tenant.id
+    return list(Invoice.objects.for_tenant(tenant).filter(original=invoice).order_by("created_at", "id"))
+
+
+def original_for_input(*, tenant: Tenant, invoice_id: int) -> Invoice:
+    """The invoice a note's request names; another shop's id reads as a missing one."""
+    original = Invoice.objects.for_tenant(tenant).filter(pk=invoice_id, doc_type=Invoice.Kind.INVOICE).first()
+    if original is None:
+        raise ValidationError({"original": ["No such invoice in this shop."]})
+    return original
+
+
+def original_line_for_input(*, tenant: Tenant, note: Invoice, line_id: int) -> InvoiceLine:
+    """A line of the invoice the note corrects."""
+    assert note.tenant_id == tenant.id
+    line = InvoiceLine.objects.for_tenant(tenant).filter(pk=line_id, invoice_id=note.original_id).first()
+    if line is None:
+        raise ValidationError({"original_line": ["Choose a line of the invoice this note corrects."]})
+    return line
+
+
+def invoice_due(*, tenant: Tenant, invoice: Invoice) -> Decimal:
+    """What is still owed on an issued invoice's account, or on a debit note within its invoice's.
+
+    Never below zero: a credit note that outgrows what is owed is money the shop pays back, not a due.
+    """
+    assert invoice.tenant_id == tenant.id
+    if invoice.status != Invoice.Status.ISSUED:
+        return Decimal("0.00")
+    documents = document_list(tenant=tenant)
+    due = documents.values_list("amount_due", flat=True).get(pk=invoice.pk)
+    if invoice.doc_type == Invoice.Kind.DEBIT_NOTE:
+        due = min(due, documents.values_list("amount_due", flat=True).get(pk=invoice.original_id))
+    return max(due, Decimal("0.00"))
 
 
 def invoice_lines(*, tenant: Tenant, invoice: Invoice) -> QuerySet[InvoiceLine]:
@@ -85,14 +164,15 @@ def invoice_search(
     qs = invoice_list(tenant=tenant)
     if status:
         qs = qs.filter(status=status)
-    if paid:
+    if paid:  # as payment_status() reads them
         issued = qs.filter(status=Invoice.Status.ISSUED)
+        settled = Q(amount_paid__gt=0) | Q(amount_credited__gt=0)
         if paid == "unpaid":
-            qs = issued.filter(amount_paid__lte=0)
+            qs = issued.exclude(settled)
         elif paid == "part_paid":
-            qs = issued.filter(amount_paid__gt=0, amount_paid__lt=F("grand_total"))
+            qs = issued.filter(settled, amount_due__gt=0)
         elif paid == "paid":
-            qs = issued.filter(amount_paid__gte=F("grand_total"))
+            qs = issued.filter(settled, amount_due__lte=0)
         else:
             raise ValueError(f"not a payment status: {paid!r}")
     if customer_id:
@@ -131,25 +211,59 @@ def invoice_line_get(*, tenant: Tenant, invoice: Invoice, line_id: int) -> Invoi
 
 
 def payment_list(*, tenant: Tenant) -> QuerySet[Payment]:
-    return Payment.objects.for_tenant(tenant).select_related("invoice", "old_gold_voucher")
+    return Payment.objects.for_tenant(tenant).select_related("invoice", "old_gold_voucher", "receipt_voucher")
 
 
 def old_gold_voucher_list(*, tenant: Tenant) -> QuerySet[OldGoldVoucher]:
-    spent = (
-        Payment.objects.filter(old_gold_voucher=OuterRef("pk")).order_by().values("old_gold_voucher")
-        .annotate(total=Sum("amount")).values("total")
-    )  # fmt: skip
+    """Each voucher with `spent`: what payments have applied of its value."""
+    spent = _total(Payment.objects.filter(old_gold_voucher=OuterRef("pk")), "old_gold_voucher", "amount")
+    return OldGoldVoucher.objects.for_tenant(tenant).select_related("customer").annotate(spent=spent)
+
+
+def receipt_voucher_list(*, tenant: Tenant) -> QuerySet[ReceiptVoucher]:
+    """Each advance with `adjusted` (against invoices so far) and `left` (still held for the customer)."""
+    adjusted = _total(Payment.objects.filter(receipt_voucher=OuterRef("pk")), "receipt_voucher", "amount")
     return (
-        OldGoldVoucher.objects.for_tenant(tenant)
+        ReceiptVoucher.objects.for_tenant(tenant)
         .select_related("customer")
-        .annotate(
-            spent=Coalesce(
-                Subquery(spent),
-                Value(Decimal("0.00")),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
-            )
-        )
+        .annotate(adjusted=adjusted)
+        .annotate(left=F("amount") - F("adjusted"))
     )
+
+
+def receipt_voucher_search(
+    *, tenant: Tenant, customer_id: int | None = None, received_from: date | None = None,
+    received_to: date | None = None, open_only: bool = False,
+) -> QuerySet[ReceiptVoucher]:  # fmt: skip
+    """The receipt vouchers' filters, for the pages and the API alike; `open_only`: with money left."""
+    qs = receipt_voucher_list(tenant=tenant)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    if received_from:
+        qs = qs.filter(received_on__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_on__lte=received_to)
+    if open_only:
+        qs = qs.filter(left__gt=0)
+    return qs
+
+
+def receipt_voucher_get(*, tenant: Tenant, voucher_id: int) -> ReceiptVoucher:
+    return get_object_or_404(receipt_voucher_list(tenant=tenant), pk=voucher_id)
+
+
+def receipt_voucher_adjustments(*, tenant: Tenant, voucher: ReceiptVoucher) -> QuerySet[Payment]:
+    assert voucher.tenant_id == tenant.id
+    return payment_list(tenant=tenant).filter(receipt_voucher=voucher).order_by("received_on", "id")
+
+
+def receipt_voucher_for_input(*, tenant: Tenant, voucher_id: int | None) -> ReceiptVoucher | None:
+    if voucher_id is None:
+        return None
+    voucher = ReceiptVoucher.objects.for_tenant(tenant).filter(pk=voucher_id).first()
+    if voucher is None:
+        raise ValidationError({"receipt_voucher": ["No such receipt voucher in this shop."]})
+    return voucher
 
 
 def invoice_for_input(*, tenant: Tenant, invoice_id: int) -> Invoice:
@@ -182,8 +296,13 @@ def stock_item_for_code(*, tenant: Tenant, code: str) -> StockItem | None:
 
 
 def day_summary(*, tenant: Tenant, day: date) -> dict:
-    """The counter's day end: what was sold and taxed, and what came in by each mode."""
-    issued = Invoice.objects.for_tenant(tenant).filter(issued_on=day, status=Invoice.Status.ISSUED)
+    """The counter's day end: what was sold and taxed, and what came in by each mode.
+
+    An advance is money in on the day its receipt voucher is written, so it counts under its mode
+    (cash in the drawer included) that day; adjusting it against a bill later brings nothing in.
+    """
+    bills = Invoice.objects.for_tenant(tenant).filter(doc_type=Invoice.Kind.INVOICE)  # notes are not sales
+    issued = bills.filter(issued_on=day, status=Invoice.Status.ISSUED)
     sales = issued.aggregate(
         count=Count("id"), taxable=Sum("taxable_value"), cgst=Sum("cgst"), sgst=Sum("sgst"), igst=Sum("igst"),
         total=Sum("grand_total"),
@@ -196,7 +315,17 @@ def day_summary(*, tenant: Tenant, day: date) -> dict:
         .values_list("mode")
         .annotate(Sum("amount"))
     )
-    modes = [(label, by_mode.get(mode, zero)) for mode, label in Payment.Mode.choices]
+    advances = dict(
+        ReceiptVoucher.objects.for_tenant(tenant)
+        .filter(received_on=day)
+        .order_by()
+        .values_list("mode")
+        .annotate(Sum("amount"))
+    )
+    for mode, amount in advances.items():
+        by_mode[mode] = by_mode.get(mode, zero) + amount
+    money_in = [(mode, label) for mode, label in Payment.Mode.choices if mode != Payment.Mode.ADVANCE]
+    modes = [(label, by_mode.get(mode, zero)) for mode, label in money_in]
     tax = sum((sales[k] or zero for k in ("cgst", "sgst", "igst")), zero)
     return {
         "day": day,
@@ -207,21 +336,29 @@ def day_summary(*, tenant: Tenant, day: date) -> dict:
         "received": modes,
         "received_total": sum((amount for _, amount in modes), zero),
         "cash_in": by_mode.get(Payment.Mode.CASH, zero),
-        "cancelled": Invoice.objects.for_tenant(tenant)
-        .filter(issued_on=day, status=Invoice.Status.CANCELLED)
-        .count(),
+        "advances": sum(advances.values(), zero),
+        "cancelled": bills.filter(issued_on=day, status=Invoice.Status.CANCELLED).count(),
     }
 
 
 def customer_ledger(*, tenant: Tenant, customer: Customer) -> dict:
-    """What the customer bought (issued invoices), paid, and still owes; old gold they sold us."""
+    """What the customer bought (issued invoices and debit notes), was credited, paid, and still owes
+    (below zero: what the shop owes them back); old gold they sold us; advances they paid before a sale,
+    what of them is still held for them, and the balance once those are set against what is owed."""
     assert customer.tenant_id == tenant.id
     invoices = list(
-        invoice_list(tenant=tenant).filter(customer=customer).order_by("-created_at", "-id")[:100]
+        document_list(tenant=tenant).filter(customer=customer).order_by("-created_at", "-id")[:100]
     )
     issued = [i for i in invoices if i.status == Invoice.Status.ISSUED]
-    billed = sum((i.grand_total for i in issued), Decimal("0.00"))
-    paid = sum((i.amount_paid for i in issued), Decimal("0.00"))
+    kind = Invoice.Kind
+    billed = sum((i.grand_total for i in issued if i.doc_type != kind.CREDIT_NOTE), Decimal("0.00"))
+    credited = sum((i.grand_total for i in issued if i.doc_type == kind.CREDIT_NOTE), Decimal("0.00"))
+    # An invoice's amount_paid counts its debit notes' payments too.
+    paid = sum((i.amount_paid for i in issued if i.doc_type == kind.INVOICE), Decimal("0.00"))
+    # Adjusted advances are payments (in `paid`); what is left of them is money held for the customer.
+    advances = receipt_voucher_list(tenant=tenant).filter(customer=customer)
+    advance = advances.aggregate(received=Sum("amount"), held=Sum("left"))
+    zero = Decimal("0.00")
     return {
         "invoices": invoices,
         "payments": list(
@@ -230,7 +367,12 @@ def customer_ledger(*, tenant: Tenant, customer: Customer) -> dict:
             .order_by("-received_on", "-id")[:100]
         ),
         "vouchers": list(old_gold_voucher_list(tenant=tenant).filter(customer=customer)[:100]),
+        "advances": list(advances[:100]),
         "billed": billed,
+        "credited": credited,
         "paid": paid,
-        "owed": billed - paid,
+        "owed": billed - credited - paid,
+        "advance_received": advance["received"] or zero,
+        "advance_held": advance["held"] or zero,
+        "balance": billed - credited - paid - (advance["held"] or zero),
     }

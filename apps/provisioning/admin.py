@@ -114,13 +114,17 @@ class TenantQuotaForm(forms.ModelForm):
         model = TenantQuota
         fields = ["tenant", *LIMIT_FIELDS, "note"]
         help_texts = {
-            "max_projects": f"Live projects at once. Blank: the default, {settings.PROVISIONING_MAX_PROJECTS}.",
+            "max_projects": (
+                "Projects at once, drafts included (destroyed and deleted ones don't count). "
+                f"Blank: the default, {settings.PROVISIONING_MAX_PROJECTS}."
+            ),
             "max_project_usd_month": (
                 "USD a month, a project's estimate at most. "
                 f"Blank: the default, {settings.PROVISIONING_MAX_PROJECT_USD_MONTH}."
             ),
             "max_tenant_usd_month": (
-                "USD a month, all live projects' estimates together at most. "
+                "USD a month, the estimates of all projects holding resources in AWS (or being provisioned) "
+                "together at most. "
                 f"Blank: the default, {settings.PROVISIONING_MAX_TENANT_USD_MONTH}."
             ),
         }

@@ -12,7 +12,7 @@ from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import TenantViewSet
 from apps.provisioning import selectors, services
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount, Tier
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class ResourceOutput(serializers.Serializer):
@@ -90,14 +90,20 @@ REFUSED = {202: OperationOutput, 409: None}
     retrieve=extend_schema(summary="One project with its resources", responses=ProjectDetailOutput),
     create=extend_schema(summary="Create a project (nothing on AWS yet)", request=ProjectInput,
                          responses={201: ProjectDetailOutput}),
+    destroy=extend_schema(summary="Delete a project holding nothing in AWS (409 otherwise); its history stays",
+                          responses={204: None, 409: None}),
 )  # fmt: skip
 class ProjectViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantViewSet,
 ):
     model = Project
     selector = staticmethod(selectors.project_list)
     serializer_class = ProjectOutput
-    write_role = Role.ADMIN
+    write_role = rights.PROJECTS_RUN
     expensive_actions = frozenset({"provision", "destroy_stack", "deploy", "purge"})
 
     def retrieve(self, request, *args, **kwargs):
@@ -109,6 +115,10 @@ class ProjectViewSet(
         data.is_valid(raise_exception=True)
         project = services.project_create(tenant=request.tenant, actor=request.user, **data.validated_data)
         return Response(ProjectDetailOutput(project).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        services.project_delete(tenant=request.tenant, actor=request.user, project=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _operation(self, request, action_name: str, project: Project | None = None, **extra) -> Response:
         operation = services.operation_request(
@@ -220,8 +230,7 @@ class AwsAccountViewSet(TenantViewSet):
 
     model = TenantAwsAccount
     serializer_class = AwsAccountOutput
-    read_role = Role.OWNER
-    write_role = Role.OWNER
+    read_role = write_role = rights.AWS_ACCOUNT
     expensive_actions = frozenset({"update", "check"})  # registering or checking a role calls AWS
 
     def get_object(self) -> TenantAwsAccount:

@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TenantQuerySet
@@ -29,16 +29,35 @@ class Tier(models.TextChoices):
     MEDIUM = "medium", "Medium"
 
 
+def spending_q() -> Q:
+    """The projects whose estimate counts against the spend quota: holding resources in AWS, or about to.
+
+    Waiting, provisioning and deployed stacks count; a failed, destroying or clean-up-failed one only
+    while a resource of it may still be in AWS. Drafts, destroyed and deleted projects count nothing.
+    A condition rather than a queryset, so that a sum can filter on it in the same query as a count.
+    """
+    state = Project.InfraState
+    left = Resource.objects.filter(project=OuterRef("pk")).exclude(state__in=Resource.NOT_IN_AWS)
+    return Q(infra_state__in=[state.PENDING, state.PROVISIONING, state.DEPLOYED]) | Q(
+        Exists(left), infra_state__in=[state.FAILED, state.DESTROYING, state.CLEANUP_FAILED]
+    )
+
+
 class ProjectQuerySet(TenantQuerySet):
-    """The two meanings of a "live" project, each with its own name."""
+    """The meanings of a "live" project, each with its own name."""
 
     def holding_resources(self) -> ProjectQuerySet:
         """Projects that may have something in AWS: provisioned at least once and not yet destroyed."""
-        return self.exclude(infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.NEW])
+        state = Project.InfraState
+        return self.exclude(infra_state__in=[state.DESTROYED, state.NEW, state.DELETED])
 
-    def counting_against_quota(self) -> ProjectQuerySet:
-        """Projects the workspace's quotas count: everything not destroyed, unprovisioned ones too."""
-        return self.exclude(infra_state=Project.InfraState.DESTROYED)
+    def live(self) -> ProjectQuerySet:
+        """Projects the workspace's project limit counts: neither destroyed nor deleted; drafts too."""
+        return self.exclude(infra_state__in=[Project.InfraState.DESTROYED, Project.InfraState.DELETED])
+
+    def spending(self) -> ProjectQuerySet:
+        """Projects whose estimate counts against the spend quota (see `spending_q`)."""
+        return self.filter(spending_q())
 
 
 class Project(TenantOwned):
@@ -46,7 +65,10 @@ class Project(TenantOwned):
 
     Two state machines run side by side: `infra_state` (the AWS resources: provisioned, destroyed,
     failed) and `app_state` (the code and files on them). Every change of either goes through an
-    `Operation`; the resources themselves are listed in the `Resource` ledger. The stack lives in the
+    `Operation`; the resources themselves are listed in the `Resource` ledger. A destroyed project can
+    be provisioned again; one never provisioned, or holding nothing in AWS any more, can be deleted:
+    it leaves the workspace's pages and quotas, while its row, operations, ledger and audit events
+    stay (state `deleted`, a soft delete, so nothing that refers to it goes). The stack lives in the
     platform's AWS account or, when `aws_role_arn` is set, in the workspace's own account, fixed when
     it is provisioned. `estimate_usd_month` is the most it can cost at its tier's caps, the figure
     quotas count.
@@ -61,6 +83,7 @@ class Project(TenantOwned):
         DESTROYED = "destroyed", "Destroyed"
         FAILED = "failed", "Failed"
         CLEANUP_FAILED = "cleanup_failed", "Clean-up failed"
+        DELETED = "deleted", "Deleted"
 
     class AppState(models.TextChoices):
         NONE = "none", "No application"
@@ -112,7 +135,7 @@ class Project(TenantOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "name"],
-                condition=~Q(infra_state="destroyed"),
+                condition=~Q(infra_state__in=["destroyed", "deleted"]),
                 name="project_name_unique_per_tenant_while_live",
             )
         ]
@@ -219,8 +242,23 @@ class Operation(TenantOwned):
         return None
 
 
+class ResourceQuerySet(TenantQuerySet):
+    """The ledger's rows, with each stack's present life picked out."""
+
+    def present(self) -> ResourceQuerySet:
+        """Each project's newest row of each kind: its stack as it is now, or was when last destroyed."""
+        newer = Resource.objects.filter(
+            project=OuterRef("project"), kind=OuterRef("kind"), pk__gt=OuterRef("pk")
+        )
+        return self.exclude(Exists(newer))
+
+
 class Resource(TenantOwned):
-    """The ledger: one row per AWS resource of a project, written before the call that creates it."""
+    """The ledger: one row per AWS resource of a project, written before the call that creates it.
+
+    A project provisioned again after it was destroyed gets new rows: every life of the stack stays
+    in the ledger, the earlier ones deleted.
+    """
 
     class Kind(models.TextChoices):
         ROLE = "role", "IAM role (Lambda execution)"
@@ -237,19 +275,29 @@ class Resource(TenantOwned):
         DELETED = "deleted", "Deleted"
         FAILED = "failed", "Failed"
 
+    NOT_IN_AWS = (State.PLANNED, State.DELETED)
+
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="resources")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=120, help_text="Deterministic: the same project always gets the same.")
+    name = models.CharField(
+        max_length=120, help_text="Deterministic: a stack (the project's key) always gets the same."
+    )
     physical_id = models.CharField(max_length=200, blank=True, help_text="ARN or id once AWS has answered.")
     region = models.CharField(max_length=20)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
     estimate_usd_month = models.DecimalField(**USD, default=0)
     last_error = models.TextField(blank=True)
 
+    objects = models.Manager.from_queryset(ResourceQuerySet)()
+
     class Meta:
         ordering = ["project_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "kind"], name="resource_one_per_kind_per_project")
+            models.UniqueConstraint(
+                fields=["project", "kind"],
+                condition=~Q(state="deleted"),
+                name="resource_one_live_per_kind_per_project",
+            )
         ]
 
     def __str__(self) -> str:

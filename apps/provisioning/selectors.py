@@ -11,30 +11,43 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core import signing
 from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.rls import tenant_scope
+from apps.core.validators import control_character
 from apps.provisioning import aws, pricing
 from apps.provisioning.models import Operation, Project, Resource, TenantAwsAccount
 from apps.provisioning.services import blueprint
+from apps.provisioning.services.blueprint.app import SiteFile, site_file, site_has
+from apps.tenants.models import Membership, Tenant
 
 if TYPE_CHECKING:
-    from apps.tenants.models import Tenant
+    from apps.accounts.models import User
 
 # A project's page warns this long before the sweeper destroys its stack, time enough to extend it.
 EXPIRY_WARNING_MINUTES = 10
 # Operations listed on a project's page; older ones are in the admin.
 PAGE_OPERATIONS = 10
+# A preview link lasts this long; the Application tab's Preview link makes a new one each time.
+PREVIEW_SECONDS = 60 * 60
+PREVIEW_SALT = "provisioning.site-preview"
 
 
 def project_list(*, tenant: Tenant) -> QuerySet[Project]:
-    return Project.objects.for_tenant(tenant).order_by("-created_at", "-id")
+    """The workspace's projects, newest first; deleted ones are left to the admin and the audit trail."""
+    return (
+        Project.objects.for_tenant(tenant)
+        .exclude(infra_state=Project.InfraState.DELETED)
+        .order_by("-created_at", "-id")
+    )
 
 
 def project_get(*, tenant: Tenant, project_id: int) -> Project:
-    return get_object_or_404(Project.objects.for_tenant(tenant).select_related("tenant"), pk=project_id)
+    return get_object_or_404(project_list(tenant=tenant).select_related("tenant"), pk=project_id)
 
 
 def project_expires_within(*, project: Project, minutes: int, now: datetime | None = None) -> bool:
@@ -59,8 +72,77 @@ def estimate_table() -> list[dict]:
     return rows
 
 
+# --- the deployed site, previewed through Tijori when AWS is emulated ------------------------------
+
+
+def aws_emulated() -> bool:
+    """Whether AWS is the local emulator, whose sites and APIs can't be reached from a browser."""
+    return aws.emulated()
+
+
+def site_preview_shown(*, project: Project) -> bool:
+    """Whether the project's pages link its site through Tijori's preview instead of its address.
+
+    The emulator serves a bucket's files only to signed requests, never as a website, so in emulated
+    mode the address on the page would answer 403.
+    """
+    return aws_emulated() and project.app_state == Project.AppState.DEPLOYED and bool(project.site_url)
+
+
+def site_preview_token(*, project: Project, user: User) -> str:
+    """A link's key to the project's site for `user`, who the caller has checked is a member."""
+    return signing.dumps({"p": project.pk, "t": project.tenant_id, "u": user.pk}, salt=PREVIEW_SALT)
+
+
+def site_preview_project(*, token: str, project_id: int) -> tuple[Project, int]:
+    """The project a preview link was made for and the member's id, if the link is genuine, unexpired
+    and for this project, and the member still belongs to the workspace; else BadSignature (a 404)."""
+    data = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_SECONDS)
+    if data.get("p") != project_id:
+        raise signing.BadSignature("a link made for another project")
+    project = None
+    with tenant_scope(data["t"]):  # the signed link names its workspace: look there only
+        tenant = Tenant.objects.filter(pk=data["t"], is_active=True).first()
+        member = tenant and Membership.objects.for_tenant(tenant).filter(
+            user_id=data["u"], user__is_active=True
+        )
+        if member and member.exists():
+            project = project_list(tenant=tenant).select_related("tenant").filter(pk=project_id).first()
+    if project is None or not site_preview_shown(project=project):
+        raise signing.BadSignature("the member left, or the site is no longer deployed")
+    return project, data["u"]
+
+
+def site_preview_key(path: str) -> str | None:
+    """The bucket key a preview path names (index.html for the root and a folder), or None for a path
+    that is not a plain key: `.` or `..` or empty segments, backslashes, control characters. The
+    emulator is addressed by path (`/<bucket>/<key>`), so a key must never step out of its bucket."""
+    key = path + "index.html" if path == "" or path.endswith("/") else path
+    if "\\" in key or control_character(key) is not None:
+        return None
+    if any(part in ("", ".", "..") for part in key.split("/")):
+        return None
+    return key
+
+
+def site_preview_file(*, project: Project, key: str, user_id: int) -> SiteFile | None:
+    """The site's file at `key`, read from the project's bucket as the member (None if missing).
+
+    Raises AwsError, with its plain words, when the emulator can't be read.
+    """
+    with aws.translated():
+        return site_file(project, key, user_id=user_id)
+
+
+def site_preview_is_folder(*, project: Project, key: str, user_id: int) -> bool:
+    """Whether `key` names a folder of the site: one with an index.html of its own (AwsError if unread)."""
+    with aws.translated():
+        return site_has(project, f"{key}/index.html", user_id=user_id)
+
+
 def resource_list(*, tenant: Tenant, project: Project) -> QuerySet[Resource]:
-    return Resource.objects.for_tenant(tenant).filter(project=project).order_by("id")
+    """The resources of the stack's present life (or last life, once destroyed); the admin lists all."""
+    return Resource.objects.for_tenant(tenant).present().filter(project=project).order_by("id")
 
 
 def operation_list(*, tenant: Tenant, project: Project | None = None) -> QuerySet[Operation]:
@@ -155,7 +237,7 @@ def provisioning_stats() -> dict:
         ).values_list("created_at", "finished_at")[:5000]
     ]
     spend = list(
-        Project.objects.counting_against_quota()
+        Project.objects.spending()
         .values("tenant__name")
         .annotate(usd=Sum("estimate_usd_month"), projects=Count("pk"))
         .order_by("-usd")[:25]

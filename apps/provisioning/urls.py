@@ -21,4 +21,9 @@ urlpatterns = [
     path("<int:project_id>/deploy/", views.deploy_view, name="deploy"),
     path("<int:project_id>/purge/", views.purge_view, name="purge"),
     path("<int:project_id>/extend/", views.extend_view, name="extend"),
+    path("<int:project_id>/delete/", views.delete_view, name="delete"),
+    path("<int:project_id>/preview/", views.preview_view, name="preview"),
+    # The site's files under a link made for one member (the root, then any path below it).
+    path("<int:project_id>/preview/<str:token>/", views.preview_file_view, {"path": ""}, name="preview_file"),
+    path("<int:project_id>/preview/<str:token>/<path:path>", views.preview_file_view, name="preview_file"),
 ]

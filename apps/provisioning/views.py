@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
-from apps.core.forms import form_add_service_error, messages_add_service_error, service_action
+from apps.core.forms import IN_PROGRESS, form_add_service_error, messages_add_service_error, service_action
 from apps.provisioning import selectors, services
+from apps.provisioning.exceptions import AwsError
 from apps.provisioning.forms import AwsAccountForm, DeployForm, ExtendForm, ProjectForm
-from apps.provisioning.models import Operation, Project
+from apps.provisioning.models import Operation, Project, Resource
+from apps.tenants import rights
 from apps.tenants.access.decorators import tenant_view
-from apps.tenants.models import Role
 
 ACTION_DONE = {
     Operation.Action.PROVISION: "Provisioning has started.",
@@ -33,10 +36,10 @@ def _project_list_page(request, form: ProjectForm, *, status: int = 200):
         "projects": selectors.project_list(tenant=tenant),
         "usage": services.quota_usage(tenant=tenant),
         "form": form,
-        "can_create": request.membership.has_role(Role.ADMIN),
+        "can_create": request.membership.has_role(rights.PROJECTS_RUN.role),
         "estimates": selectors.estimate_table(),
         "aws_account": selectors.aws_account_get(tenant=tenant),
-        "is_owner": request.membership.has_role(Role.OWNER),
+        "is_owner": request.membership.has_role(rights.AWS_ACCOUNT.role),
     }
     return render(request, "provisioning/project_list.html", context, status=status)
 
@@ -48,7 +51,7 @@ def project_list_view(request):
 
 
 @post_only("provisioning:project_list")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def project_create_view(request):
     """A refused project re-renders the list with the reason on the form (422)."""
     form = ProjectForm(request.POST)
@@ -65,12 +68,24 @@ def project_create_view(request):
 
 def _project_context(request, project: Project, tab: str) -> dict:
     tenant = request.tenant
+    activity = selectors.project_activity(tenant=tenant, project=project)
+    resources = list(selectors.resource_list(tenant=tenant, project=project))
+    can_manage = request.membership.has_role(rights.PROJECTS_RUN.role)
     return {
         "project": project,
         "tab": tab,
-        **selectors.project_activity(tenant=tenant, project=project),
+        **activity,
         "estimate": selectors.project_estimate(project=project),
-        "resources": selectors.resource_list(tenant=tenant, project=project),
+        "resources": resources,
+        "can_delete": can_manage
+        and services.project_delete_refusal(
+            project=project,
+            active=activity["active"],
+            resources_left=any(r.state not in Resource.NOT_IN_AWS for r in resources),
+        )
+        is None,
+        "site_preview": selectors.site_preview_shown(project=project),
+        "aws_is_emulated": selectors.aws_emulated(),
         "expiring_soon": selectors.project_expires_within(
             project=project, minutes=selectors.EXPIRY_WARNING_MINUTES
         ),
@@ -78,9 +93,9 @@ def _project_context(request, project: Project, tab: str) -> dict:
         "timeout_minutes": settings.RESOURCE_TIMEOUT_MINUTES,
         "usage": services.quota_usage(tenant=tenant),
         "aws_account": selectors.aws_account_get(tenant=tenant)
-        if project.infra_state == Project.InfraState.NEW
+        if project.infra_state in (Project.InfraState.NEW, Project.InfraState.DESTROYED)
         else None,
-        "can_manage": request.membership.has_role(Role.ADMIN),
+        "can_manage": can_manage,
         "extend_form": ExtendForm(),
         "deploy_form": DeployForm(),
     }
@@ -112,12 +127,13 @@ def _operation_request(request, project_id: int, action: str, *, back: str, **ex
             tenant=request.tenant, actor=request.user, project=project, action=action, **extra
         ),
         done=ACTION_DONE[action],
+        in_progress=True,
     )
     return redirect(back, project_id=project.pk)
 
 
 @post_only("provisioning:infrastructure", "project_id")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def provision_view(request, project_id: int):
     return _operation_request(
         request, project_id, Operation.Action.PROVISION, back="provisioning:infrastructure"
@@ -125,15 +141,30 @@ def provision_view(request, project_id: int):
 
 
 @post_only("provisioning:infrastructure", "project_id")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def destroy_view(request, project_id: int):
     return _operation_request(
         request, project_id, Operation.Action.DESTROY, back="provisioning:infrastructure"
     )
 
 
+@post_only("provisioning:infrastructure", "project_id")
+@tenant_view(rights.PROJECTS_RUN)
+def delete_view(request, project_id: int):
+    """Delete a project that holds nothing in AWS; a refusal comes back to its page with the reason."""
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    deleted = service_action(
+        request,
+        lambda: services.project_delete(tenant=request.tenant, actor=request.user, project=project),
+        done=f"Project {project.name} was deleted. What happened to it stays in the audit trail.",
+    )
+    if not deleted:
+        return redirect("provisioning:infrastructure", project_id=project.pk)
+    return redirect("provisioning:project_list")
+
+
 @post_only("provisioning:application", "project_id")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def deploy_view(request, project_id: int):
     """A refused bundle re-renders the Application tab with the reason under the form (422)."""
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
@@ -151,14 +182,14 @@ def deploy_view(request, project_id: int):
             messages_add_service_error(request, exc)
             return redirect("provisioning:application", project_id=project.pk)
         else:
-            messages.success(request, ACTION_DONE[Operation.Action.DEPLOY_APP])
+            messages.success(request, ACTION_DONE[Operation.Action.DEPLOY_APP], extra_tags=IN_PROGRESS)
             return redirect("provisioning:application", project_id=project.pk)
     context = {**_project_context(request, project, "application"), "deploy_form": form}
     return render(request, "provisioning/project_application.html", context, status=422)
 
 
 @post_only("provisioning:application", "project_id")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def purge_view(request, project_id: int):
     """Purge from either tab, and come back to it (from Infrastructure, the Destroy button is next)."""
     back = "infrastructure" if request.POST.get("back") == "infrastructure" else "application"
@@ -166,7 +197,7 @@ def purge_view(request, project_id: int):
 
 
 @post_only("provisioning:infrastructure", "project_id")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROJECTS_RUN)
 def extend_view(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
     form = ExtendForm(request.POST)
@@ -184,6 +215,69 @@ def extend_view(request, project_id: int):
     return redirect("provisioning:infrastructure", project_id=project.pk)
 
 
+# --- the deployed site, previewed through Tijori when AWS is emulated ------------------------------
+
+# The preview runs the site's own pages and scripts: in a sandbox they get an origin of their own, so
+# they can neither read Tijori's pages nor act with the member's session (not even sent to them).
+PREVIEW_HEADERS = {
+    "Content-Security-Policy": "sandbox allow-scripts allow-forms allow-popups allow-modals",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the link's key is in its address
+    "Cache-Control": "private, no-store",
+}
+
+
+@require_GET
+@tenant_view()
+def preview_view(request, project_id: int):
+    """The deployed site: on AWS, its own address; with the emulator, Tijori's preview of its files,
+    under a link made for this member (the sandboxed pages get no session cookie)."""
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    if project.app_state != Project.AppState.DEPLOYED or not project.site_url:
+        raise Http404("No application is deployed on this project.")
+    if not selectors.site_preview_shown(project=project):
+        return redirect(project.site_url)
+    token = selectors.site_preview_token(project=project, user=request.user)
+    return redirect("provisioning:preview_file", project_id=project.pk, token=token, path="")
+
+
+@require_GET
+def preview_file_view(request, project_id: int, token: str, path: str):
+    """One file of the deployed site, for the member the link was made for (see `preview_view`)."""
+    try:
+        project, user_id = selectors.site_preview_project(token=token, project_id=project_id)
+    except signing.BadSignature:
+        raise Http404(
+            "This preview link has expired or is not valid: open the preview again from the project's "
+            "Application tab."
+        ) from None
+    key = selectors.site_preview_key(path)
+    if key is None:
+        raise Http404("The site has no such file.")
+    try:
+        found = selectors.site_preview_file(project=project, key=key, user_id=user_id)
+        # As an S3 website does, a folder's address without its slash goes to the folder.
+        folder = (
+            found is None
+            and key == path
+            and selectors.site_preview_is_folder(project=project, key=key, user_id=user_id)
+        )
+    except AwsError as exc:
+        return HttpResponse(
+            f"Tijori could not read the site's files from the AWS emulator: {exc.message} "
+            "Check that the emulator is running (make run starts it), then reload.",
+            status=503, content_type="text/plain; charset=utf-8", headers=PREVIEW_HEADERS,
+        )  # fmt: skip
+    if folder:
+        return redirect("provisioning:preview_file", project_id=project.pk, token=token, path=f"{path}/")
+    if found is None:
+        raise Http404("The site has no such file.")
+    response = StreamingHttpResponse(found.chunks, content_type=found.content_type, headers=PREVIEW_HEADERS)
+    if found.length is not None:
+        response["Content-Length"] = str(found.length)
+    return response
+
+
 # --- the workspace's own AWS account --------------------------------------------------------------
 
 
@@ -198,7 +292,7 @@ def _aws_account_context(request, form: AwsAccountForm | None = None) -> dict:
 
 
 @require_GET
-@tenant_view(Role.OWNER)
+@tenant_view(rights.AWS_ACCOUNT)
 def aws_account_view(request):
     context = _aws_account_context(request)
     if request.htmx and request.GET.get("part") == "status":
@@ -207,14 +301,14 @@ def aws_account_view(request):
 
 
 @post_only("provisioning:aws_account")
-@tenant_view(Role.OWNER)
+@tenant_view(rights.AWS_ACCOUNT)
 def aws_account_start_view(request):
     services.aws_account_start(tenant=request.tenant, actor=request.user)
     return redirect("provisioning:aws_account")
 
 
 @post_only("provisioning:aws_account")
-@tenant_view(Role.OWNER)
+@tenant_view(rights.AWS_ACCOUNT)
 def aws_account_connect_view(request):
     form = AwsAccountForm(request.POST)
     if form.is_valid():
@@ -228,24 +322,27 @@ def aws_account_connect_view(request):
             messages_add_service_error(request, exc)
             return redirect("provisioning:aws_account")
         else:
-            messages.success(request, "The role is saved. Tijori is checking that it can use it.")
+            messages.success(
+                request, "The role is saved. Tijori is checking that it can use it.", extra_tags=IN_PROGRESS
+            )
             return redirect("provisioning:aws_account")
     return render(request, "provisioning/aws_account.html", _aws_account_context(request, form), status=422)
 
 
 @post_only("provisioning:aws_account")
-@tenant_view(Role.OWNER)
+@tenant_view(rights.AWS_ACCOUNT)
 def aws_account_recheck_view(request):
     service_action(
         request,
         lambda: services.aws_account_recheck(tenant=request.tenant, actor=request.user),
         done="Tijori is checking the connection again.",
+        in_progress=True,
     )
     return redirect("provisioning:aws_account")
 
 
 @post_only("provisioning:aws_account")
-@tenant_view(Role.OWNER)
+@tenant_view(rights.AWS_ACCOUNT)
 def aws_account_disconnect_view(request):
     service_action(
         request,

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import TenantViewSet
 from apps.gst.states import STATE_CHOICES
-from apps.tenants import selectors, services
+from apps.tenants import rights, selectors, services
 from apps.tenants.models import ApiKey, Invitation, Membership, Role, Tenant
 
 
@@ -30,6 +30,11 @@ class TenantOutput(serializers.Serializer):
     slug = serializers.SlugField()
     state_code = serializers.CharField(help_text="GST state code, e.g. 27 for Maharashtra; empty if not set.")
     gstin = serializers.CharField(help_text="Empty if not registered.")
+    gstin_status = serializers.ChoiceField(
+        choices=Tenant.GstinStatus.choices,
+        help_text="Where the GSTIN's verification stands. Issuing GST invoices needs `verified`: upload the "
+        "GST registration certificate on the shop profile page, and the Tijori team checks it.",
+    )
     address = serializers.CharField()
     is_active = serializers.BooleanField()
     created_at = serializers.DateTimeField()
@@ -131,6 +136,8 @@ class MeView(APIView):
 class TenantView(APIView):
     """The tenant the caller acts in. Owners and admins can change its profile."""
 
+    write_role = rights.PROFILE_EDIT
+
     @extend_schema(responses=TenantOutput, operation_id="tenant_retrieve")
     def get(self, request):
         return Response(TenantOutput(request.tenant).data)
@@ -190,6 +197,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     serializer_class = MembershipOutput
     filterset_class = MembershipFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    write_role = rights.TEAM_MANAGE
     action_roles = {"destroy": Role.STAFF}  # anyone may leave; the service checks removing others
     expensive_actions = frozenset({"create"})  # each invitation sends an e-mail
 
@@ -237,7 +245,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, TenantV
     model = Invitation
     selector = staticmethod(selectors.invitation_open_list)
     serializer_class = InvitationOutput
-    read_role = Role.ADMIN
+    read_role = write_role = rights.TEAM_MANAGE
 
     def destroy(self, request, *args, **kwargs):
         services.invitation_revoke(tenant=request.tenant, actor=request.user, invitation=self.get_object())
@@ -258,7 +266,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     model = ApiKey
     selector = staticmethod(selectors.api_key_list)
     serializer_class = ApiKeyOutput
-    read_role = Role.ADMIN
+    read_role = write_role = rights.API_KEYS
 
     @idempotent(
         withhold="secret",

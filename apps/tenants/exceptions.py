@@ -24,3 +24,9 @@ class AlreadyMemberError(ApplicationError):
 
 class ApiKeyInvalid(ApplicationError):
     code = "api_key_invalid"
+
+
+class GstinReviewError(ApplicationError):
+    """A super admin's verification of a GSTIN is refused by the shop's state or by another shop's (409)."""
+
+    code = "gstin_review"

@@ -1,6 +1,8 @@
 from django import forms
 
 from apps.gst.states import STATE_CHOICES
+from apps.gst.validators import GSTIN_EXAMPLE
+from apps.inventory.forms import certificate_file_field
 from apps.tenants.models import Role, Tenant
 
 
@@ -29,7 +31,8 @@ class TenantProfileForm(forms.Form):
         label="GSTIN",
         max_length=20,
         required=False,
-        help_text="15 characters; its first two digits must match the state.",
+        help_text=f"15 characters, like {GSTIN_EXAMPLE}; its first two digits must match the state. "
+        "Changing a verified GSTIN withdraws its verification.",
     )
     address = forms.CharField(label="Address", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     logo = forms.FileField(
@@ -39,6 +42,39 @@ class TenantProfileForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label="Remove the current logo", required=False)
+
+
+class StockSettingsForm(forms.Form):
+    """A shop's stock settings; the service checks the values and words the errors."""
+
+    sku_prefix = forms.CharField(
+        label="SKU prefix",
+        max_length=40,
+        required=False,
+        help_text="Letters, digits and - / . _ before the number, like LJ-. Leave blank for numbers alone.",
+    )
+    sku_next_number = forms.IntegerField(
+        label="Next number", help_text="The number the next article added without a SKU gets."
+    )
+    sku_digits = forms.IntegerField(
+        label="Digits", help_text="The number is padded with zeros to this many digits: 4 gives 0001."
+    )
+    small_turnover_exempt = forms.BooleanField(
+        label="The shop's annual turnover is up to ₹40 lakh",
+        required=False,
+        help_text="BIS exempts such shops from mandatory hallmarking: no article then needs a HUID to be sold.",
+    )
+
+    @staticmethod
+    def initial_for(tenant: Tenant) -> dict:
+        return {name: getattr(tenant, name) for name in StockSettingsForm.base_fields}
+
+
+class GstinCertificateForm(forms.Form):
+    certificate = certificate_file_field(
+        "GST registration certificate",
+        "Form GST REG-06 as downloaded from the GST portal, or a clear photo of it: PDF, PNG or JPEG, up to 5 MB.",
+    )
 
 
 class InviteForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -12,6 +13,19 @@ from apps.core.files import tenant_upload_path
 from apps.core.models import TenantOwned, TimeStampedModel
 from apps.gst.states import STATE_CHOICES
 from apps.gst.validators import gstin_validate
+
+SKU_NUMBER_MAX = 999_999_999
+SKU_DIGITS_MAX = 8
+sku_prefix_validator = RegexValidator(
+    r"^[A-Za-z0-9/_.-]*$",
+    message="A SKU prefix is letters, digits and - / . _ only, without spaces, like LJ-.",
+    code="sku_prefix",
+)
+
+
+def sku_format(*, prefix: str, digits: int, number: int) -> str:
+    """A shop's tag number as a SKU: "LJ-", 4 digits, 42 → LJ-0042."""
+    return f"{prefix}{number:0{digits}d}"
 
 
 def public_storage():
@@ -23,6 +37,15 @@ def logo_path(instance: Tenant, filename: str) -> str:
     return tenant_upload_path(folder="logos", tenant_id=instance.pk, filename=filename)
 
 
+def certificates_storage():
+    """GST registration certificates live in the private `certificates` storage, read at call time."""
+    return storages["certificates"]
+
+
+def gstin_certificate_path(instance: Tenant, filename: str) -> str:
+    return tenant_upload_path(folder="gst_registration", tenant_id=instance.pk, filename=filename)
+
+
 class Tenant(TimeStampedModel):
     """A customer of the platform. Never deleted: records under retention must stay readable."""
 
@@ -30,17 +53,62 @@ class Tenant(TimeStampedModel):
         SHOP = "shop", "Jewellery shop"
         PERSONAL = "personal", "Personal workspace"
 
+    class GstinStatus(models.TextChoices):
+        NONE = "none", "No GSTIN"
+        NOT_UPLOADED = "not_uploaded", "Certificate not uploaded"
+        AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Not verified"
+
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SHOP)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=64, unique=True)
     state_code = models.CharField("state", max_length=2, choices=STATE_CHOICES, blank=True)
-    # The field checks the GSTIN alone; that it matches `state_code` and no other tenant holds it are
-    # checked by `services.tenant_gst_fields_check`, which every writer (pages, API, admin) calls.
+    # The field checks the GSTIN alone; that it matches `state_code` is checked by
+    # `services.tenant_gst_fields_check`, which every writer (pages, API, admin) calls. Typing a GSTIN
+    # claims nothing: unverified shops may share one; a verified GSTIN is unique among verified shops.
     gstin = models.CharField("GSTIN", max_length=15, blank=True, validators=[gstin_validate])
+    gstin_certificate = models.FileField(
+        "GST registration certificate",
+        upload_to=gstin_certificate_path,
+        storage=certificates_storage,
+        max_length=300,
+        blank=True,
+    )
+    gstin_certificate_name = models.CharField(
+        max_length=200, blank=True, help_text="The uploader's file name."
+    )
+    gstin_certificate_uploaded_at = models.DateTimeField(null=True, blank=True)
+    gstin_verified_at = models.DateTimeField("GSTIN verified at", null=True, blank=True)
+    gstin_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="GSTIN verified by",
+    )
+    gstin_rejection_reason = models.CharField("why the GSTIN was not verified", max_length=300, blank=True)
     address = models.TextField(blank=True)
     logo = models.ImageField(upload_to=logo_path, storage=public_storage, blank=True)
     bis_registration_number = models.CharField("BIS registration number", max_length=40, blank=True)
     bis_registration_valid_until = models.DateField("BIS registration valid until", null=True, blank=True)
+    # How an article added without a SKU is numbered: prefix, then the next number zero-padded to
+    # `sku_digits` ("LJ-" 42 4 → LJ-0042), as jewellers number their tags.
+    sku_prefix = models.CharField(
+        "SKU prefix", max_length=12, blank=True, default="TJ-", validators=[sku_prefix_validator]
+    )
+    sku_next_number = models.PositiveIntegerField(
+        "next SKU number", default=1, validators=[MinValueValidator(1), MaxValueValidator(SKU_NUMBER_MAX)]
+    )
+    sku_digits = models.PositiveSmallIntegerField(
+        "SKU number digits", default=4, validators=[MinValueValidator(1), MaxValueValidator(SKU_DIGITS_MAX)]
+    )
+    # BIS exempts a jeweller whose annual turnover is up to the limit in `inventory.rules` from
+    # mandatory hallmarking: a status of the shop, so it holds for every article at once.
+    small_turnover_exempt = models.BooleanField(
+        "turnover up to ₹40 lakh (exempt from mandatory hallmarking)", default=False
+    )
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     deactivation_reason = models.CharField(max_length=200, blank=True)
@@ -49,7 +117,13 @@ class Tenant(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["gstin"], condition=~models.Q(gstin=""), name="tenant_gstin_unique_when_set"
+                fields=["gstin"],
+                condition=models.Q(gstin_verified_at__isnull=False),
+                name="tenant_gstin_unique_when_verified",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gstin_verified_at__isnull=True) | ~models.Q(gstin=""),
+                name="tenant_gstin_verified_is_set",
             ),
         ]
 
@@ -59,6 +133,28 @@ class Tenant(TimeStampedModel):
     @property
     def is_shop(self) -> bool:
         return self.kind == self.Kind.SHOP
+
+    @property
+    def sku_next(self) -> str:
+        """The SKU the next article added without one gets, unless that one is already typed."""
+        return sku_format(prefix=self.sku_prefix, digits=self.sku_digits, number=self.sku_next_number)
+
+    @property
+    def gstin_status(self) -> Tenant.GstinStatus:
+        """Where the GSTIN's verification stands; `selectors.GSTIN_STATUS_FILTERS` says the same in SQL."""
+        if not self.gstin:
+            return self.GstinStatus.NONE
+        if self.gstin_verified_at:
+            return self.GstinStatus.VERIFIED
+        if self.gstin_rejection_reason:
+            return self.GstinStatus.REJECTED
+        if self.gstin_certificate:
+            return self.GstinStatus.AWAITING_REVIEW
+        return self.GstinStatus.NOT_UPLOADED
+
+    @property
+    def gstin_is_verified(self) -> bool:
+        return bool(self.gstin and self.gstin_verified_at)
 
 
 class Role(models.TextChoices):

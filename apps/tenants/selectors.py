@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -57,3 +57,32 @@ def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
 
 def api_key_get(*, tenant: Tenant, api_key_id: int) -> ApiKey:
     return get_object_or_404(api_key_list(tenant=tenant), pk=api_key_id)
+
+
+# Tenant.gstin_status in SQL, for the platform's review queue (Django admin's filter).
+GSTIN_STATUS_FILTERS: dict[str, Q] = {
+    Tenant.GstinStatus.NONE: Q(gstin=""),
+    Tenant.GstinStatus.VERIFIED: ~Q(gstin="") & Q(gstin_verified_at__isnull=False),
+    Tenant.GstinStatus.REJECTED: ~Q(gstin="")
+    & Q(gstin_verified_at__isnull=True)
+    & ~Q(gstin_rejection_reason=""),
+    Tenant.GstinStatus.AWAITING_REVIEW: ~Q(gstin="")
+    & Q(gstin_verified_at__isnull=True, gstin_rejection_reason="")
+    & ~Q(gstin_certificate=""),
+    Tenant.GstinStatus.NOT_UPLOADED: ~Q(gstin="")
+    & Q(gstin_verified_at__isnull=True, gstin_rejection_reason="", gstin_certificate=""),
+}
+
+
+def tenant_gstin_holder(*, gstin: str, exclude_id: int | None = None) -> Tenant | None:
+    """The shop whose verification of this GSTIN stands, if any: platform-wide, for super admins only."""
+    if not gstin:
+        return None
+    return Tenant.objects.filter(gstin=gstin, gstin_verified_at__isnull=False).exclude(pk=exclude_id).first()
+
+
+def tenant_gstin_sharers(*, tenant: Tenant) -> QuerySet[Tenant]:
+    """Other shops that typed the same GSTIN (allowed until one is verified): for super admins only."""
+    if not tenant.gstin:
+        return Tenant.objects.none()
+    return Tenant.objects.filter(gstin=tenant.gstin).exclude(pk=tenant.pk).order_by("name", "pk")

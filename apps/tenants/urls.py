@@ -9,6 +9,13 @@ urlpatterns = [
     path("switch/", views.tenant_switch_view, name="switch"),
     path("workspaces/new/", views.workspace_new_view, name="workspace_new"),
     path("settings/", views.settings_profile_view, name="settings_profile"),
+    path("settings/stock/", views.stock_settings_view, name="stock_settings"),
+    path("settings/gstin-certificate/", views.gstin_certificate_view, name="gstin_certificate"),
+    path(
+        "settings/gstin-certificate/upload/",
+        views.gstin_certificate_upload_view,
+        name="gstin_certificate_upload",
+    ),
     path("settings/team/", views.team_view, name="team"),
     path("settings/team/invite/", views.invitation_create_view, name="invitation_create"),
     path(

@@ -13,13 +13,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.audit.selectors import audit_event_list
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
-from apps.core.forms import form_add_service_error, messages_add_service_error, service_action
+from apps.core.forms import form_add_service_error, form_submit, messages_add_service_error, service_action
 from apps.inventory import selectors as inventory_selectors
-from apps.tenants import selectors, services
+from apps.tenants import rights, selectors, services
 from apps.tenants.access.decorators import tenant_view
 from apps.tenants.access.session import active_tenant_choose, active_tenant_forget
 from apps.tenants.exceptions import RoleNotAllowedError
-from apps.tenants.forms import ApiKeyForm, InviteForm, RoleForm, TenantProfileForm, WorkspaceForm
+from apps.tenants.forms import (
+    ApiKeyForm,
+    GstinCertificateForm,
+    InviteForm,
+    RoleForm,
+    StockSettingsForm,
+    TenantProfileForm,
+    WorkspaceForm,
+)
 from apps.tenants.models import Role
 
 
@@ -30,11 +38,15 @@ def dashboard_view(request):
     context = {
         "member_count": selectors.membership_list(tenant=tenant).count(),
         "recent_events": audit_event_list(tenant=tenant)[:8]
-        if request.membership.has_role(Role.ADMIN)
+        if request.membership.has_role(rights.AUDIT_READ.role)
         else [],
     }
     if tenant.is_shop:
         valuation = inventory_selectors.stock_valuation(tenant=tenant)
+        if not request.membership.has_role(rights.STOCK_VALUE.role):  # staff see pieces and weights
+            valuation["total"] = None
+            for line in valuation["lines"]:
+                line["value"] = None
         context.update(
             valuation=valuation,
             rate_missing=valuation["rate_missing_today"],
@@ -82,20 +94,14 @@ def workspace_new_view(request):
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.PROFILE_EDIT)
 def settings_profile_view(request):
     tenant = request.tenant
-    initial = {
-        "name": tenant.name,
-        "state_code": tenant.state_code,
-        "gstin": tenant.gstin,
-        "address": tenant.address,
-    }
-    form = TenantProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    form = TenantProfileForm(request.POST or None, request.FILES or None, initial=_profile_initial(tenant))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.tenant_update(
+            updated = services.tenant_update(
                 tenant=tenant,
                 actor=request.user,
                 name=data["name"],
@@ -108,11 +114,93 @@ def settings_profile_view(request):
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
-            messages.success(request, "The profile has been saved.")
+            messages.success(request, "The profile has been saved." + _gstin_changed_note(tenant, updated))
             return redirect("tenants:settings_profile")
-    return render(
-        request, "tenants/settings_profile.html", {"form": form}, status=422 if form.errors else 200
+    return _profile_page(request, form=form)
+
+
+def _gstin_changed_note(before, after) -> str:
+    """What a new GSTIN means for issuing invoices: it has to be verified (again)."""
+    if not after.gstin or after.gstin == before.gstin:
+        return ""
+    if after.gstin_certificate:
+        return (
+            f" GSTIN {after.gstin} needs verifying before GST invoices can be issued: it will be checked "
+            "against the certificate already uploaded, so upload a new one if that shows another GSTIN."
+        )
+    return f" GSTIN {after.gstin} needs verifying before GST invoices can be issued: upload its GST registration certificate below."
+
+
+def _profile_initial(tenant) -> dict:
+    return {
+        "name": tenant.name,
+        "state_code": tenant.state_code,
+        "gstin": tenant.gstin,
+        "address": tenant.address,
+    }
+
+
+def _profile_page(request, *, form=None, gstin_form=None, stock_form=None):
+    """The profile page: its form and, for a shop, the GST registration certificate's and the stock
+    settings' (422 with errors)."""
+    tenant = request.tenant
+    form = form or TenantProfileForm(initial=_profile_initial(tenant))
+    gstin_form = gstin_form or GstinCertificateForm()
+    stock_form = stock_form or StockSettingsForm(initial=StockSettingsForm.initial_for(tenant))
+    failed = bool(form.errors or gstin_form.errors or stock_form.errors)
+    context = {
+        "form": form,
+        "gstin_form": gstin_form,
+        "stock_form": stock_form,
+        "small_turnover_event": audit_event_list(tenant=tenant, action="tenant.small_turnover").first()
+        if tenant.is_shop
+        else None,
+    }
+    return render(request, "tenants/settings_profile.html", context, status=422 if failed else 200)
+
+
+@post_only("tenants:settings_profile")
+@tenant_view(rights.SHOP_SETTINGS)
+def stock_settings_view(request):
+    stock_form = StockSettingsForm(request.POST)
+    saved = form_submit(
+        stock_form,
+        lambda data: services.tenant_stock_settings_update(tenant=request.tenant, actor=request.user, **data),
     )
+    if not saved:
+        return _profile_page(request, stock_form=stock_form)
+    messages.success(request, "The stock settings have been saved.")
+    return redirect("tenants:settings_profile")
+
+
+@post_only("tenants:settings_profile")
+@tenant_view(rights.PROFILE_EDIT)
+def gstin_certificate_upload_view(request):
+    gstin_form = GstinCertificateForm(request.POST, request.FILES)
+    uploaded = form_submit(
+        gstin_form,
+        lambda data: services.tenant_gstin_certificate_upload(
+            tenant=request.tenant, actor=request.user, upload=data["certificate"]
+        ),
+    )
+    if not uploaded:
+        return _profile_page(request, gstin_form=gstin_form)
+    messages.success(
+        request,
+        "The certificate has been uploaded. The Tijori team checks it against your GSTIN, usually within "
+        "a working day; the dashboard shows the result.",
+    )
+    return redirect("tenants:settings_profile")
+
+
+@require_GET
+@tenant_view(rights.PROFILE_EDIT)
+def gstin_certificate_view(request):
+    """The shop's own certificate, through an expiring link made for this member."""
+    tenant = request.tenant
+    if not tenant.gstin_certificate:
+        raise Http404("No GST registration certificate has been uploaded.")
+    return redirect(services.tenant_gstin_certificate_link(tenant=tenant, user=request.user))
 
 
 def _team_members(request) -> list:
@@ -139,10 +227,11 @@ def _team_context(request, *, invite_form=None) -> dict:
     return {
         "members": _team_members(request),
         "invitations": selectors.invitation_pending_list(tenant=tenant)
-        if request.membership.has_role(Role.ADMIN)
+        if request.membership.has_role(rights.TEAM_MANAGE.role)
         else [],
         "invite_form": invite_form or InviteForm(actor_role=request.membership.role),
-        "can_manage": request.membership.has_role(Role.ADMIN),
+        "can_manage": request.membership.has_role(rights.TEAM_MANAGE.role),
+        "rights_table": rights.rights_table(shop=tenant.is_shop),
     }
 
 
@@ -153,7 +242,7 @@ def team_view(request):
 
 
 @post_only("tenants:team")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.TEAM_MANAGE)
 def invitation_create_view(request):
     form = InviteForm(request.POST, actor_role=request.membership.role)
     if form.is_valid():
@@ -174,7 +263,7 @@ def invitation_create_view(request):
 
 
 @post_only("tenants:team")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.TEAM_MANAGE)
 def invitation_revoke_view(request, invitation_id: int):
     invitation = selectors.invitation_get(tenant=request.tenant, invitation_id=invitation_id)
     service_action(
@@ -193,7 +282,7 @@ def _team_refused(request, exc: ApplicationError):
 
 
 @post_only("tenants:team")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.TEAM_MANAGE)
 def member_role_view(request, membership_id: int):
     membership = selectors.membership_get(tenant=request.tenant, membership_id=membership_id)
     form = RoleForm(request.POST)
@@ -246,7 +335,7 @@ def _api_keys_context(request, *, form=None, created=None, secret=None) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.API_KEYS)
 def api_keys_view(request):
     """List keys; a POST makes one and shows its secret on this one page, never again."""
     if request.method == "GET":
@@ -274,7 +363,7 @@ def api_keys_view(request):
 
 
 @post_only("tenants:api_keys")
-@tenant_view(Role.ADMIN)
+@tenant_view(rights.API_KEYS)
 def api_key_revoke_view(request, api_key_id: int):
     key = selectors.api_key_get(tenant=request.tenant, api_key_id=api_key_id)
     services.api_key_revoke(tenant=request.tenant, actor=request.user, api_key=key)

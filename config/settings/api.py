@@ -61,6 +61,9 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "apps.invoicing.models.Invoice.Status",
         "CustomerKindEnum": "apps.invoicing.models.Customer.Kind",
         "InvoiceLineKindEnum": "apps.invoicing.models.InvoiceLine.Kind",
+        "NoteReasonEnum": "apps.invoicing.models.NoteReason",
+        "PaymentModeEnum": "apps.invoicing.models.Payment.Mode",
+        "MoneyModeEnum": "apps.invoicing.models.MoneyMode",
         "StateCodeEnum": "apps.gst.states.STATE_CHOICES",
     },
 }

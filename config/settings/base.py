@@ -5,7 +5,7 @@ and S3), `celery`, `api` (REST framework, OpenAPI), `security` (login lockout, C
 (tenant infrastructure on AWS). `local`, `test` and `production` override any of them.
 """
 
-from config.env import BASE_DIR, NUM_PROXIES, REDIS_URL, VAR_DIR, env  # noqa: F401 - settings
+from config.env import BASE_DIR, NUM_PROXIES, REDIS_URL, VAR_DIR, database_url, env  # noqa: F401 - settings
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-change-me-in-production-0123456789")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.tenants.access.middleware.ActiveTenantMiddleware",
+    "apps.core.db.replica.ReadReplicaMiddleware",
     # Axes last, as its documentation asks, so it sees the final authentication result.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,7 +83,9 @@ TEMPLATES = [
 
 # --- Database ----------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tijori.sqlite3'}")}
+DATABASES = {
+    "default": env.db_url_config(database_url("DATABASE") or f"sqlite:///{VAR_DIR / 'tijori.sqlite3'}")
+}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -100,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 # PostgreSQL with separate roles (`manage.py db_roles`): DATABASE_URL names the app role, which owns
 # nothing; DATABASE_OWNER_URL the owner role that runs migrations (`migrate` uses it by itself).
-DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
+DATABASE_OWNER_URL = database_url("DATABASE_OWNER")
 if DATABASE_OWNER_URL:
     DATABASES["owner"] = {
         **env.db_url_config(DATABASE_OWNER_URL),
@@ -115,6 +118,25 @@ DATABASE_APP_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER_URL e
 DATABASE_PLATFORM_ROLE = env(
     "DATABASE_PLATFORM_ROLE", default="tijori_platform" if DATABASE_OWNER_URL else ""
 )
+# A streaming replica (apps.core.db.replica): DATABASE_READ_URL, or DATABASE_READ_HOST for the same
+# login on another host. Only the views named here read from it (reports, registers, exports); every
+# other read, every write and every transaction stays on the primary.
+DATABASE_READ_URL = env("DATABASE_READ_URL", default="")
+DATABASE_READ_HOST = env("DATABASE_READ_HOST", default="")
+if DATABASES["default"]["ENGINE"] == "apps.core.db.postgresql" and (DATABASE_READ_URL or DATABASE_READ_HOST):
+    _read = env.db_url_config(DATABASE_READ_URL) if DATABASE_READ_URL else dict(DATABASES["default"])
+    DATABASES["replica"] = {
+        **_read,
+        **({} if DATABASE_READ_URL else {"HOST": DATABASE_READ_HOST}),
+        "ENGINE": "apps.core.db.postgresql",
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+        # In tests the replica reads the test database (which streams to it like any other).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["apps.core.db.replica.ReadReplicaRouter"]
+DATABASE_READ_VIEWS = ["inventory:stock_export", "audit:list", "admin-stats"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -------------------------------------------------------------------------------------

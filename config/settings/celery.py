@@ -52,6 +52,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.inventory.tasks.stock_import_files_purge_task",
         "schedule": crontab(hour=3, minute=10),
     },
+    # 02:00 in India, the quietest hour; RDS takes its own snapshot in another window.
+    "database-backup": {
+        "task": "apps.core.tasks.database_backup_task",
+        "schedule": crontab(hour=20, minute=30),
+    },
     "projects-expire": {"task": "apps.provisioning.tasks.projects_expire_task", "schedule": 60.0},
     "operations-reap": {"task": "apps.provisioning.tasks.operations_reap_task", "schedule": 60.0},
     "orphans-sweep": {

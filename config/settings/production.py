@@ -6,6 +6,24 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
+
+def _ecs_task_addresses() -> list[str]:
+    """On ECS the load balancer's health checks name the task's own private address as the host."""
+    import json
+    import urllib.request
+
+    metadata = env("ECS_CONTAINER_METADATA_URI_V4", default="")
+    if not metadata.startswith("http://"):
+        return []
+    with urllib.request.urlopen(metadata, timeout=2) as answer:  # noqa: S310 - ECS's own link-local endpoint
+        container = json.load(answer)
+    return [
+        address for network in container.get("Networks", []) for address in network.get("IPv4Addresses", [])
+    ]
+
+
+ALLOWED_HOSTS += _ecs_task_addresses()
+
 # TLS ends at the load balancer, which tells us through this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

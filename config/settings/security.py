@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from config.env import env
-from config.settings.storages import AWS_S3_ENDPOINT_URL
+from config.settings.storages import AWS_S3_ENDPOINT_URL, S3_PUBLIC_DOMAIN
 
 # --- Login lockout -------------------------------------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -24,7 +24,9 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.context.request_client_ip"
 # The API docs and the 500 page widen or set their own policy, with the reason next to them; stored
 # files are served with `sandbox` instead (apps.core.files).
 _PUBLIC_FILES_ORIGIN = (
-    [AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com"] if env("S3_BUCKET_PUBLIC", default="") else []
+    [f"https://{S3_PUBLIC_DOMAIN}" if S3_PUBLIC_DOMAIN else AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com"]
+    if env("S3_BUCKET_PUBLIC", default="")
+    else []
 )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -10,6 +10,7 @@ from django.urls import reverse
 from apps.audit.actions import ACTION_GROUP_LABELS, ACTION_LABELS, action_label
 from apps.inventory.models import Purity
 from apps.inventory.services import metal_rate_set
+from apps.invoicing.models import Invoice
 from apps.provisioning.models import Operation
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ def test_every_action_code_the_code_writes_has_a_label():
         written |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
     written |= {f"project.{a}" for a in Operation.Action.values} | {"operation.succeeded", "operation.failed"}
     written |= {"stock.hallmark_status", "stock.stock_status", "tenant.deactivate"}
+    written |= {f"{kind}.{verb}" for kind in Invoice.Kind.values for verb in ("issue", "cancel")}
     assert written - set(ACTION_LABELS) == set()
     assert {code.split(".")[0] for code in ACTION_LABELS} <= set(ACTION_GROUP_LABELS)
 

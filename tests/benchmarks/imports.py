@@ -6,8 +6,10 @@ seeded. Alone, `python -m tests.benchmarks.imports` drops and recreates the benc
 
 The shop already holds BENCH_IMPORT_EXISTING articles (imported first, through the same services),
 so SKUs and HUIDs are compared with real stock. The measured file has BENCH_IMPORT_ROWS rows, two of
-them wrong (an SKU already in stock, a 5-character HUID), and is imported with good_rows_only, as a
-shop would after reading the check's errors.
+them wrong (an article marked sold, which an import can't do, and a 5-character HUID), and is
+imported with good_rows_only, as a shop would after reading the check's errors. Then the shop's own
+export of BENCH_IMPORT_ROWS articles comes back with every tenth making charge raised: one row in ten
+updates its article, the others are unchanged.
 
 Each step is timed without tracemalloc (which slows Python down several times), then repeated in a
 second shop of the same size under tracemalloc for the peak of Python memory. Peak RSS is the
@@ -34,6 +36,7 @@ if __name__ == "__main__":
 
 import csv
 import io
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -75,8 +78,7 @@ def stock_csv(*, rows: int, prefix: str, bad: bool) -> bytes:
         hallmarked = gold and i % 3 != 0
         sku = f"{prefix}-{i:06d}" if i % 20 else ""  # one in twenty left for Tijori to number
         huid = f"{prefix[0]}{i:05X}"[-6:].rjust(6, "0") if hallmarked else ""
-        if bad and i == 0:
-            sku = "E-000001"  # already in the shop's stock
+        status = "Sold" if bad and i == 0 else "In stock"  # articles are sold with an invoice
         if bad and i == 1:
             huid = "AB12C"
         writer.writerow(
@@ -84,7 +86,7 @@ def stock_csv(*, rows: int, prefix: str, bad: bool) -> bytes:
                 sku, f"{CATEGORIES[i % len(CATEGORIES)]} {i}", CATEGORIES[i % len(CATEGORIES)], purity,
                 f"{2 + i % 40}.{i % 997:03d}", "0.150" if i % 5 == 0 else "", "Per gram", "450.00",
                 "1200.00" if i % 5 == 0 else "", "", huid, "Hallmarked" if hallmarked else "Pending", "",
-                "yes" if hallmarked else "no", "In stock",
+                "yes" if hallmarked else "no", status,
             ]
         )  # fmt: skip
     return buffer.getvalue().encode()
@@ -169,9 +171,24 @@ def _import(tenant: Tenant, owner: User, data: bytes, *, traced: bool) -> dict:
         "rows_total": done.rows_total,
         "rows_good": done.rows_good,
         "rows_imported": done.rows_imported,
+        "rows_new": done.rows_new,
+        "rows_changed": done.rows_changed,
+        "rows_unchanged": done.rows_unchanged,
         "errors": done.error_count,
     }
     return {"check": check, "run": run, "result": rows}
+
+
+def edited_export(tenant: Tenant) -> bytes:
+    """The shop's export of its first ROWS articles, with every tenth making charge raised by 50 rupees."""
+    articles = StockItem.objects.for_tenant(tenant).order_by("id")[:ROWS]
+    rows = list(csv.reader(io.StringIO("".join(stock_export_rows(articles)))))
+    column = rows[0].index("making_charge_value")
+    for row in rows[1::10]:
+        row[column] = f"{Decimal(row[column]) + 50:.2f}"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode()
 
 
 def _export(tenant: Tenant, *, traced: bool) -> dict:
@@ -192,6 +209,8 @@ def measure() -> dict:
     traced_shop, traced_owner = _shop("traced")
     timed = _import(timed_shop, timed_owner, data, traced=False)
     traced = _import(traced_shop, traced_owner, data, traced=True)
+    back_timed = _import(timed_shop, timed_owner, edited_export(timed_shop), traced=False)
+    back_traced = _import(traced_shop, traced_owner, edited_export(traced_shop), traced=True)
     export_timed = _export(timed_shop, traced=False)
     export_traced = _export(timed_shop, traced=True)
     for stock_import in StockImport.objects.filter(tenant__in=[timed_shop, traced_shop]):
@@ -203,6 +222,11 @@ def measure() -> dict:
         "result": timed["result"],
         "check": {**timed["check"], "peak_python_mb": traced["check"]["peak_python_mb"]},
         "run": {**timed["run"], "peak_python_mb": traced["run"]["peak_python_mb"]},
+        "reimport": {
+            "result": back_timed["result"],
+            "check": {**back_timed["check"], "peak_python_mb": back_traced["check"]["peak_python_mb"]},
+            "run": {**back_timed["run"], "peak_python_mb": back_traced["run"]["peak_python_mb"]},
+        },
         "export": {
             **export_timed,
             "articles": StockItem.objects.for_tenant(timed_shop).count(),
@@ -216,16 +240,24 @@ def print_figures(figures: dict) -> None:
     print(
         f"\nStock import: a {figures['rows']:,}-row CSV ({figures['file_bytes'] / 1024 / 1024:.1f} MB) into a "
         f"shop holding {figures['existing']:,} articles; {result['rows_imported']:,} of "
-        f"{result['rows_total']:,} rows imported ({result['errors']} rows with errors left out)."
+        f"{result['rows_total']:,} rows imported ({result['rows_total'] - result['rows_good']} rows with errors "
+        "left out)."
     )
     header = f"  {'step':<34}{'seconds':>9}{'queries':>9}{'peak Python MB':>16}{'peak RSS MB':>13}"
     print(header + "\n  " + "-" * (len(header) - 2))
-    for name, key in (
-        ("stock_import_check", "check"),
-        ("stock_import_run (good rows only)", "run"),
-        (f"stock_export_rows ({figures['export']['articles']:,} articles)", "export"),
-    ):
-        step = figures[key]
+    back = figures.get("reimport")
+    steps = [
+        ("stock_import_check", figures["check"]),
+        ("stock_import_run (good rows only)", figures["run"]),
+        (f"stock_export_rows ({figures['export']['articles']:,} articles)", figures["export"]),
+    ]
+    if back:
+        updates = back["result"]["rows_changed"]
+        steps += [
+            (f"export back: check ({updates:,} updates)", back["check"]),
+            (f"export back: run ({back['result']['rows_unchanged']:,} unchanged)", back["run"]),
+        ]
+    for name, step in steps:
         peak_rss = step.get("peak_rss_mb")
         print(
             f"  {name:<34}{step['seconds']:>9.2f}{step['queries']:>9}{step['peak_python_mb']:>16.1f}"

@@ -34,6 +34,7 @@ Settings, from the environment:
   GUNICORN_WORKERS     2 per CPU; GUNICORN_THREADS 4 (as docker/gunicorn.conf.py)
   BENCH_GUNICORN_ARGS  ""        extra gunicorn options over the config file, e.g. "--max-requests 0"
   BENCH_STOCK_SHOPS    2         shops given a large stock (the first ones seeded)
+  BENCH_SALES_PER_SHOP 20        invoices issued in each shop (and one open sale per person)
   BENCH_STOCK_ITEMS    10000     articles in each of them, for the stock list page and API
   BENCH_STACKS         20        stacks provisioned at once (moto server, BENCH_PROVISION_WORKERS=2 workers)
   BENCH_EXPIRED        1000      expired projects the expiry sweep goes through
@@ -95,6 +96,7 @@ MIXED_USERS = _int("BENCH_MIXED_USERS", 500)
 MIXED_SPAWN = _int("BENCH_MIXED_SPAWN", 50)
 MIXED_SECONDS = _int("BENCH_MIXED_SECONDS", 60)
 STOCK_SHOPS = _int("BENCH_STOCK_SHOPS", 2)
+SALES_PER_SHOP = _int("BENCH_SALES_PER_SHOP", 20)
 STOCK_ITEMS = _int("BENCH_STOCK_ITEMS", 10000)
 CPUS = os.cpu_count() or 1
 WORKERS = _int("GUNICORN_WORKERS", 2 * CPUS)
@@ -116,6 +118,10 @@ SINGLE = [
     ("/stock/?hallmark_status=hallmarked&page=3", "session"),
     ("/stock/?q=BN-01&ordering=-net_weight", "session"),
     ("/api/v1/stock-items?hallmark_status=hallmarked&page=3&page_size=50", "key"),
+    # The counter: a sale being rung up ({draft}: each person's own open draft) and the day's bills.
+    ("/sales/{draft}/", "session"),
+    ("/sales/", "session"),
+    ("/api/v1/invoices?page_size=50", "key"),
 ]
 # Paths only the shops with a large stock are sent to.
 STOCK_PREFIXES = ("/stock/", "/api/v1/stock-items")
@@ -127,6 +133,9 @@ MIX = [
     ("/api/v1/me", "key", 2),
     ("/api/v1/audit-events?page_size=50", "key", 2),
     ("/api/v1/members", "key", 1),
+    ("/sales/{draft}/", "session", 2),
+    ("/sales/", "session", 1),
+    ("/api/v1/invoices?page_size=50", "key", 1),
 ]
 
 # The harness process itself: test settings (cheap hasher, no manifest storage) on the bench
@@ -277,6 +286,12 @@ class Server:
         }
 
 
+def path_for(path: str, credential: seeding.Credential | dict) -> str:
+    """The path as one person asks for it: {draft} is the sale they are ringing up."""
+    draft = credential["draft_id"] if isinstance(credential, dict) else credential.draft_id
+    return path.replace("{draft}", str(draft))
+
+
 def count_queries(path: str, auth: str, credential: seeding.Credential) -> dict:
     """Status and SQL queries of one request, after a warm-up request has filled the caches.
 
@@ -293,6 +308,7 @@ def count_queries(path: str, auth: str, credential: seeding.Credential) -> dict:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    path = path_for(path, credential)
     try:
         client.get(path, headers=headers)
         with connection.execute_wrapper(counter):
@@ -358,6 +374,12 @@ def main() -> None:
         flush=True,
     )
     stock_credentials = [c for c in credentials if c.tenant_id in stock_tenants]
+    started = time.perf_counter()
+    issued, drafts = seeding.seed_sales(credentials=credentials, invoices_per_shop=SALES_PER_SHOP)
+    print(
+        f"issued {issued:,} invoices and opened {drafts} sales in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     pg_version = connection.pg_version
     with connection.cursor() as cursor:  # the role gunicorn connects as too (same DATABASE_URL)
         cursor.execute("SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = session_user")
@@ -422,7 +444,10 @@ def main() -> None:
             "server_pid": server.process.pid,
             "session_cookie_name": settings.SESSION_COOKIE_NAME,
         }
-        preflight = {(p, a): get(server.port, p, auth_headers(a, credentials[0])) for p, a in sorted(paths)}
+        preflight = {
+            (p, a): get(server.port, path_for(p, credentials[0]), auth_headers(a, credentials[0]))
+            for p, a in sorted(paths)
+        }
         for path, auth in SINGLE:
             row = {"path": path, "auth": auth, "users": USERS, **queries[path]}
             if preflight[(path, auth)] != 200:

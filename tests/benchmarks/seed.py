@@ -71,6 +71,7 @@ class Credential:
     role: str
     session_key: str
     api_key: str
+    draft_id: int | None = None  # a sale being rung up in the person's shop (seed_sales)
 
 
 @dataclass
@@ -296,3 +297,62 @@ def seed_stock(*, tenants: list[Tenant], items_per_shop: int, seed_value: int = 
         StockItem.objects.bulk_create(items, batch_size=2000)
         total += len(items)
     return total
+
+
+@rls_bypass()
+def seed_sales(*, credentials: list[Credential], invoices_per_shop: int) -> tuple[int, int]:
+    """Each shop of `credentials` gets a GSTIN, a few customers and `invoices_per_shop` issued bills,
+    and each person a sale being rung up (a draft of two lines): what the sale pages show all day.
+
+    Through the services, as the counter makes them; the PDFs are left to the workers (none runs).
+    Returns the invoices issued and the drafts opened; each credential gets its draft's id.
+    """
+    from stdnum import luhn
+
+    from apps.invoicing import services
+    from tests.benchmarks.invoicing import tasks_to_broker
+    from tests.tenants.factories import gstin_verified
+
+    rng = random.Random(11)
+    shops = Tenant.objects.in_bulk(sorted({c.tenant_id for c in credentials}))
+    owner_memberships = Membership.objects.filter(tenant__in=shops.values(), role=Role.OWNER)
+    owners = {m.tenant_id: m.user for m in owner_memberships.select_related("user")}
+    repair = {"description": "Polish and repair", "hsn_code": "9987"}
+    issued = 0
+    customers: dict[int, list] = {}
+    with tasks_to_broker():
+        for n, shop in enumerate(shops.values()):
+            body = f"27AABCB{n + 1:04d}K1Z"
+            Tenant.objects.filter(pk=shop.pk).update(
+                gstin=body + luhn.calc_check_digit(body, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                address=f"{n} Zaveri Bazaar, Mumbai",
+            )
+            shop = shops[shop.pk] = gstin_verified(shop)  # issuing GST invoices needs a verified GSTIN
+            owner = owners[shop.pk]
+            customers[shop.pk] = [
+                services.customer_create(
+                    tenant=shop,
+                    actor=owner,
+                    name=f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+                    phone=f"98200 {rng.randint(10000, 99999)}",
+                    state_code="27",
+                    address="Mumbai",
+                )
+                for _ in range(5)
+            ]
+            for _ in range(invoices_per_shop):
+                draft = services.invoice_draft_create(
+                    tenant=shop, actor=owner, customer=rng.choice(customers[shop.pk]),
+                    lines=[{**repair, "amount": str(rng.randint(200, 4000))}],
+                )  # fmt: skip
+                services.invoice_issue(tenant=shop, actor=owner, invoice=draft)
+                issued += 1
+        for credential in credentials:
+            shop = shops[credential.tenant_id]
+            draft = services.invoice_draft_create(
+                tenant=shop, actor=owners[shop.pk], customer=rng.choice(customers[shop.pk]),
+                lines=[{**repair, "amount": "850"}, {"description": "Gift box", "hsn_code": "4819", "amount": "120",
+                                                      "gst_rate": "18"}],
+            )  # fmt: skip
+            credential.draft_id = draft.pk
+    return issued, len(credentials)

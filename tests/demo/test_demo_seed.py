@@ -33,6 +33,8 @@ def test_seeding_twice_changes_nothing_the_second_time():
     assert MetalRate.objects.for_tenant(shop).exists() and HallmarkBatch.objects.for_tenant(shop).exists()
     assert Membership.objects.filter(tenant=shop).count() == 2
     assert Tenant.objects.filter(kind=Tenant.Kind.PERSONAL).count() == 2
+    # Seeded as the site does it: the shop's certificate uploaded, its GSTIN verified by the super admin.
+    assert shop.gstin_status == Tenant.GstinStatus.VERIFIED and shop.gstin_verified_by.email == SUPERADMIN
 
     call_command("demo_seed", quiet=True)
 

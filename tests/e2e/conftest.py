@@ -2,6 +2,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.axe import axe_flush, axe_on_every_page, axe_report, axe_reset
+
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -21,10 +23,24 @@ def browser():
         pytest.fail("Chromium is not installed; mark the test `browser` or apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with sync_playwright() as p, pytest.MonkeyPatch.context() as monkeypatch, axe_on_every_page(monkeypatch):
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test fails if axe-core found a WCAG A/AA violation on any page it showed."""
+    axe_reset()
+    result = yield
+    browser = item.funcargs.get("browser")
+    if browser is None and "page" in item.funcargs:
+        browser = item.funcargs["page"].context.browser
+    found = axe_flush(browser) if browser is not None else []
+    if found:
+        raise AssertionError("axe-core found WCAG violations:\n" + axe_report(found))
+    return result
 
 
 @pytest.fixture

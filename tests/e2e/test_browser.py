@@ -196,7 +196,8 @@ def test_add_an_article_find_it_by_huid_and_send_pending_stock_for_hallmarking(p
 
 @pytest.mark.worker
 def test_project_tabs_with_a_real_worker(page, live_server, tmp_path, moto_server):
-    """Create, provision, deploy, purge and destroy from the two tabs; a worker process does the AWS work."""
+    """Create, provision, deploy, preview, purge, destroy, provision again and delete from the two tabs;
+    a worker process does the AWS work on the emulator."""
     from apps.provisioning.models import Project
     from tests.workers import running_worker
 
@@ -216,14 +217,32 @@ def test_project_tabs_with_a_real_worker(page, live_server, tmp_path, moto_serve
         page.get_by_role("link", name="Application").click()
         page.get_by_role("button", name="Deploy").click()
         expect(page.locator("#project-status dt", has_text="Site")).to_be_visible(timeout=60_000)
+        # The emulator serves no website: Tijori previews the site's files, and says the API is out of reach.
+        expect(page.locator("#project-status")).to_contain_text("Not reachable on this server")
+        with page.context.expect_page() as opened:
+            page.get_by_role("link", name="Preview", exact=True).click()
+        preview = opened.value
+        expect(preview.get_by_role("heading", name="Your Tijori starter app")).to_be_visible()
+        # Its stylesheet came through the preview too.
+        expect(preview.locator("body")).to_have_css("font-family", re.compile("system-ui"))
+        preview.close()
         page.get_by_role("link", name="Infrastructure").click()
         expect(page.get_by_text("purge it before destroying")).to_be_visible()
         page.get_by_role("button", name="Purge application first").click()
         expect(page.get_by_role("button", name="Destroy")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Destroy").click()
         expect(page.locator("#project-status .badge-state-destroyed")).to_be_visible(timeout=60_000)
+        # A destroyed project can be built again, then deleted once destroyed again.
+        page.get_by_role("button", name=re.compile(r"^Provision again")).click()
+        expect(page.get_by_text("Destroyed automatically at")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Destroy").click()
+        expect(page.locator("#project-status .badge-state-destroyed")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Delete project").click()
+        expect(page.get_by_text("Project Wedding invite was deleted.")).to_be_visible()
+        expect(page.get_by_role("link", name="Wedding invite")).to_have_count(0)
     project = Project.objects.get(name="Wedding invite")
-    assert project.infra_state == "destroyed" and project.app_state == "none"
+    assert project.infra_state == "deleted" and project.app_state == "none"
+    assert project.operations.count() == 6 and project.resources.count() == 10
 
 
 def test_owner_connects_their_aws_account_and_a_stack_is_built_there(

@@ -112,10 +112,10 @@ PAGES = [
 
 def test_pages_swagger_ui_and_admin_work_under_the_policy(page, app_server, shop):
     owner, _ = shop
-    owner.is_staff = owner.is_superuser = True
-    owner.save()
     seen = _watch(page)
     _login(page, app_server.url, owner.email)
+    owner.is_staff = owner.is_superuser = True  # after signing in: a super admin would land in admin
+    owner.save()
     for path in PAGES:
         assert page.goto(f"{app_server.url}{path}").status == 200, path
         assert page.evaluate("() => typeof htmx") == ("undefined" if path.startswith("/admin") else "object")

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.inventory.models import HallmarkBatch, MetalRate, Purity
+from apps.inventory.models import HallmarkBatch, MetalRate, Purity, StockItem
 from apps.inventory.services import hallmark_batch_send, metal_rate_set, stock_item_create
 from tests.races import overlap
 
@@ -57,3 +57,21 @@ def test_two_rates_for_one_purity_and_day_at_once(tenant, owner):
         "rate_per_gram": ["This rate was just recorded by someone else; look at it and try again."]
     }
     assert list(MetalRate.objects.for_tenant(tenant).values_list("rate_per_gram", flat=True)) == [6500]
+
+
+def test_two_articles_added_without_a_sku_at_once_get_consecutive_numbers(tenant, owner):
+    purity = Purity.objects.get(karat="22K")
+
+    def add(name):
+        return lambda: stock_item_create(
+            tenant=tenant, actor=owner, name=name, purity=purity, gross_weight="4"
+        )
+
+    race = overlap(tenant, add("Ring"), add("Band"))
+
+    assert isinstance(race.first, StockItem), race.first
+    assert race.second_waited  # the second waited for the first's number instead of reading the same one
+    assert isinstance(race.second, StockItem), race.second
+    assert (race.first.sku, race.second.sku) == ("TJ-0001", "TJ-0002")
+    tenant.refresh_from_db()
+    assert tenant.sku_next_number == 3

@@ -1,4 +1,5 @@
-"""The HUID requirement (`apps/inventory/hallmarking.py`): its Python and SQL forms agree on every article."""
+"""The HUID requirement (`apps/inventory/hallmarking.py`): its Python and SQL forms agree on every article,
+in a shop that must hallmark and in one exempt for its small turnover."""
 
 import itertools
 from decimal import Decimal
@@ -7,6 +8,7 @@ import pytest
 
 from apps.inventory.hallmarking import MISSING_REQUIRED_HUID, huid_normalise, huid_required
 from apps.inventory.models import Purity, StockItem
+from apps.tenants.models import Tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +22,17 @@ HALLMARKS = [
     (StockItem.HallmarkStatus.HALLMARKED, ""),
     (StockItem.HallmarkStatus.EXEMPT, StockItem.Exemption.UNDER_2G),
     (StockItem.HallmarkStatus.EXEMPT, StockItem.Exemption.KUNDAN_POLKI_JADAU),
-    (StockItem.HallmarkStatus.EXEMPT, StockItem.Exemption.SMALL_TURNOVER),
 ]
 
 
-def test_python_and_sql_forms_agree_over_a_grid_of_articles(tenant):
+def test_python_and_sql_forms_agree_over_a_grid_of_articles(tenant, other_tenant):
     """Rows are written directly: the grid includes articles the services would refuse to save."""
+    Tenant.objects.filter(pk=other_tenant.pk).update(small_turnover_exempt=True)
+    other_tenant.refresh_from_db()
     purities = {(p.metal, p.fineness): p for p in Purity.objects.all()}
     items = [
         StockItem(
-            tenant=tenant,
+            tenant=shop,
             sku=f"G-{n}",
             name="Grid article",
             category=category,
@@ -42,8 +45,8 @@ def test_python_and_sql_forms_agree_over_a_grid_of_articles(tenant):
             hallmark_status=status,
             exemption=exemption,
         )
-        for n, (metal, grams, category, (status, exemption), huid) in enumerate(
-            itertools.product(METALS, WEIGHTS, CATEGORIES, HALLMARKS, ["", "AB12CD"])
+        for n, (shop, metal, grams, category, (status, exemption), huid) in enumerate(
+            itertools.product([tenant, other_tenant], METALS, WEIGHTS, CATEGORIES, HALLMARKS, ["", "AB12CD"])
         )
     ]
     for n, item in enumerate(items):
@@ -51,14 +54,13 @@ def test_python_and_sql_forms_agree_over_a_grid_of_articles(tenant):
             item.huid = f"H{n:05d}"  # a HUID is unique in the shop
     StockItem.objects.bulk_create(items)
 
-    in_python = {item.sku for item in items if huid_required(item) and not item.huid}
-    in_sql = set(
-        StockItem.objects.for_tenant(tenant).filter(MISSING_REQUIRED_HUID).values_list("sku", flat=True)
-    )
+    in_python = {(item.tenant_id, item.sku) for item in items if huid_required(item) and not item.huid}
+    in_sql = set(StockItem.objects.filter(MISSING_REQUIRED_HUID).values_list("tenant_id", "sku"))
 
     assert in_python == in_sql
-    # The grid holds both answers, so agreement is not two empty sets.
-    assert 0 < len(in_sql) < len(items)
+    # The grid holds both answers, so agreement is not two empty sets; the exempt shop needs none.
+    assert 0 < len(in_sql) < len(items) // 2
+    assert {tenant_id for tenant_id, _sku in in_sql} == {tenant.pk}
 
 
 @pytest.mark.parametrize(
@@ -71,10 +73,12 @@ def test_python_and_sql_forms_agree_over_a_grid_of_articles(tenant):
         ("9.000", "gold", StockItem.HallmarkStatus.HALLMARKED, True),
     ],
 )
-def test_a_huid_is_required_of_gold_of_2_grams_or_more_not_exempt(grams, metal, status, required):
+def test_a_huid_is_required_of_gold_of_2_grams_or_more_not_exempt(tenant, grams, metal, status, required):
     purity = Purity.objects.filter(metal=metal).first()
-    item = StockItem(purity=purity, gross_weight=Decimal(grams), hallmark_status=status)
+    item = StockItem(tenant=tenant, purity=purity, gross_weight=Decimal(grams), hallmark_status=status)
     assert huid_required(item) is required
+    tenant.small_turnover_exempt = True  # the shop's exemption covers every article
+    assert huid_required(item) is False
 
 
 @pytest.mark.parametrize(

@@ -6,14 +6,14 @@ from apps.inventory import services as inventory_services
 from apps.inventory.models import Purity
 from apps.invoicing import services
 from apps.tenants.services import tenant_update
-from tests.tenants.factories import gstin_for
+from tests.tenants.factories import gstin_for, gstin_verified
 
 SHOP_ADDRESS = "12 Zaveri Bazaar, Mumbai 400002"
 
 
 @pytest.fixture
 def shop(tenant, owner):
-    """Shop A, registered in Maharashtra (27), with today's 22K rate of ₹6,500 a gram."""
+    """Shop A, registered in Maharashtra (27) with its GSTIN verified, with today's 22K rate of ₹6,500 a gram."""
     tenant = tenant_update(
         tenant=tenant,
         actor=owner,
@@ -22,6 +22,7 @@ def shop(tenant, owner):
         gstin=gstin_for("27"),
         address=SHOP_ADDRESS,
     )
+    tenant = gstin_verified(tenant)
     inventory_services.metal_rate_set(
         tenant=tenant,
         actor=owner,
@@ -33,7 +34,7 @@ def shop(tenant, owner):
 
 @pytest.fixture
 def other_shop(other_tenant, other_owner):
-    return tenant_update(
+    shop = tenant_update(
         tenant=other_tenant,
         actor=other_owner,
         name=other_tenant.name,
@@ -41,6 +42,7 @@ def other_shop(other_tenant, other_owner):
         gstin=gstin_for("33", pan="AAACB1234C"),
         address="1 Car Street, Chennai",
     )
+    return gstin_verified(shop)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from apps.invoicing import services
 from apps.tenants.models import Membership, Role
 from apps.tenants.services import tenant_update
 from tests.isolation import Probe, input_case, isolation_case
-from tests.tenants.factories import gstin_for
+from tests.tenants.factories import gstin_for, gstin_verified
 
 
 def _owner(tenant):
@@ -106,13 +106,13 @@ def _add_their_article(tenant, other_tenant):
 
 
 def _registered(tenant):
-    """The shop with the GSTIN and address a GST document needs."""
+    """The shop with the verified GSTIN and the address a GST document needs."""
     if not tenant.gstin:
         tenant = tenant_update(
             tenant=tenant, actor=_owner(tenant), name=tenant.name, state_code=tenant.state_code,
             gstin=gstin_for(tenant.state_code, pan=f"AAACX{tenant.pk % 10000:04d}Z"), address="1 Main Road",
         )  # fmt: skip
-    return tenant
+    return gstin_verified(tenant)
 
 
 def _issued(tenant):
@@ -201,7 +201,8 @@ def _their_issued(other_tenant):
 
 for _name in ("invoice_detail", "invoice_print"):
     isolation_case(f"invoicing:{_name}")(_their_draft)
-for _name in ("invoice_scan", "invoice_free_line", "invoice_buyer", "invoice_issue", "invoice_discard"):
+for _name in ("invoice_scan", "invoice_free_line", "invoice_buyer", "invoice_buyer_new", "invoice_issue",
+              "invoice_discard"):  # fmt: skip
     isolation_case(f"invoicing:{_name}", methods=["POST"])(_their_draft)
 for _name in ("invoice_pay", "invoice_old_gold", "invoice_cancel"):
     isolation_case(f"invoicing:{_name}", methods=["POST"])(_their_issued)
@@ -221,3 +222,152 @@ def _invoice_pdf(other_tenant):
 @isolation_case("invoicing:invoice_email", methods=["POST"])
 def _invoice_email(other_tenant):
     return _their_issued(other_tenant)
+
+
+@isolation_case("api:invoice-pdf", api=True)
+def _api_invoice_pdf(other_tenant):
+    return {"pk": _issued(other_tenant).pk}
+
+
+# --- credit and debit notes ------------------------------------------------------------------------
+
+
+def _note(tenant, kind="credit_note", *, issue=False):
+    """A note of `kind` against one of the tenant's issued invoices, crediting or adding ₹1 on its line."""
+    invoice = _issued(tenant)
+    tenant = invoice.tenant
+    create = services.credit_note_draft_create if kind == "credit_note" else services.debit_note_draft_create
+    reason = "deficiency" if kind == "credit_note" else "price_increase"
+    note = create(tenant=tenant, actor=_owner(tenant), original=invoice, reason=reason)
+    services.note_line_add_amount(
+        tenant=tenant, actor=_owner(tenant), note=note, original_line=invoice.lines.get(), amount="1"
+    )
+    return services.invoice_issue(tenant=tenant, actor=_owner(tenant), invoice=note) if issue else note
+
+
+for _kind, _base in (("credit_note", "credit-note"), ("debit_note", "debit-note")):
+
+    def _draft_note(other_tenant, kind=_kind):
+        return {"pk": _note(other_tenant, kind).pk}
+
+    def _issued_note(other_tenant, kind=_kind):
+        return {"pk": _note(other_tenant, kind, issue=True).pk}
+
+    def _note_line(other_tenant, kind=_kind):
+        note = _note(other_tenant, kind)
+        return {"pk": note.pk, "line_id": note.lines.get().pk}
+
+    isolation_case(f"api:{_base}-detail", methods=["GET", "DELETE"], api=True)(_draft_note)
+    for _action in ("lines", "issue"):
+        isolation_case(f"api:{_base}-{_action}", methods=["POST"], api=True)(_draft_note)
+    isolation_case(f"api:{_base}-line", methods=["DELETE"], api=True)(_note_line)
+    isolation_case(f"api:{_base}-cancel", methods=["POST"], api=True)(_issued_note)
+    isolation_case(f"api:{_base}-pdf", api=True)(_issued_note)
+
+    reason = "deficiency" if _kind == "credit_note" else "price_increase"
+
+    @input_case(f"{_kind}s_create body:original")
+    def _note_on_their_invoice(tenant, other_tenant, base=_base, reason=reason):
+        return Probe(
+            "POST",
+            f"/api/v1/{base}s",
+            lambda pk: {"original": pk, "reason": reason},
+            _issued(other_tenant).pk,
+        )
+
+    @input_case(f"{_kind}s_list query:original")
+    def _filter_notes_by_their_invoice(tenant, other_tenant, base=_base, kind=_kind):
+        return Probe(
+            "GET", f"/api/v1/{base}s", lambda pk: {"original": pk}, _note(other_tenant, kind).original_id
+        )
+
+    @input_case(f"{_kind}s_list query:customer")
+    def _filter_notes_by_their_customer(tenant, other_tenant, base=_base, kind=_kind):
+        return Probe(
+            "GET", f"/api/v1/{base}s", lambda pk: {"customer": pk}, _note(other_tenant, kind).customer_id
+        )
+
+    @input_case(f"{_kind}s_lines_create body:original_line")
+    def _note_takes_their_line(tenant, other_tenant, base=_base, kind=_kind):
+        ours = _note(tenant, kind)
+
+        def payload(pk):
+            return {"original_line": pk, "amount": "1"}
+
+        return Probe(
+            "POST",
+            f"/api/v1/{base}s/{ours.pk}/lines",
+            payload,
+            _note(other_tenant, kind).original.lines.get().pk,
+        )
+
+
+def _their_issued_invoice(other_tenant):
+    return {"invoice_id": _issued(other_tenant).pk}
+
+
+for _name in ("credit_note_new", "debit_note_new"):
+    isolation_case(f"invoicing:{_name}", methods=["POST"])(_their_issued_invoice)
+
+
+@isolation_case("invoicing:note_line", methods=["POST"])
+def _page_note_line(other_tenant):
+    return {"invoice_id": _note(other_tenant).pk}
+
+
+@isolation_case("invoicing:note_issue", methods=["POST"])
+def _page_note_issue(other_tenant):
+    return {"invoice_id": _note(other_tenant).pk}
+
+
+# --- advances on receipt vouchers ------------------------------------------------------------------
+
+
+def _receipt_voucher(tenant):
+    tenant = _registered(tenant)
+    return services.receipt_voucher_create(
+        tenant=tenant, actor=_owner(tenant), customer=_customer(tenant), mode="upi", amount="1000",
+        description="Their order",
+    )  # fmt: skip
+
+
+def _their_receipt_voucher(other_tenant):
+    return {"voucher_id": _receipt_voucher(other_tenant).pk}
+
+
+isolation_case("invoicing:receipt_voucher_detail")(_their_receipt_voucher)
+isolation_case("invoicing:receipt_voucher_print")(_their_receipt_voucher)
+isolation_case("invoicing:invoice_advance", methods=["POST"])(_their_issued)
+
+
+@isolation_case("invoicing:customer_advance", methods=["POST"])
+def _customer_advance(other_tenant):
+    return {"customer_id": _customer(other_tenant).pk}
+
+
+@isolation_case("api:receipt-voucher-detail", api=True)
+def _api_receipt_voucher(other_tenant):
+    return {"pk": _receipt_voucher(other_tenant).pk}
+
+
+@input_case("receipt_vouchers_list query:customer")
+def _filter_advances_by_customer(tenant, other_tenant):
+    return Probe("GET", "/api/v1/receipt-vouchers", lambda pk: {"customer": pk}, _customer(other_tenant).pk)
+
+
+@input_case("receipt_vouchers_create body:customer")
+def _advance_from_their_customer(tenant, other_tenant):
+    def payload(pk):
+        return {"customer": pk, "mode": "upi", "amount": "1000", "description": "An order"}
+
+    return Probe("POST", "/api/v1/receipt-vouchers", payload, _customer(other_tenant).pk)
+
+
+@input_case("payments_create body:receipt_voucher")
+def _pay_with_their_advance(tenant, other_tenant):
+    ours = _issued(tenant)
+
+    def payload(pk):
+        return {"invoice": ours.pk, "mode": "advance", "amount": "1", "receipt_voucher": pk}
+
+    return Probe("POST", "/api/v1/payments", payload, _receipt_voucher(other_tenant).pk)

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from apps.invoicing import services
-from apps.invoicing.models import DocumentSeries, Invoice, InvoiceLine
+from apps.invoicing.models import DocumentSeries, Invoice, InvoiceLine, Payment, ReceiptVoucher
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -112,3 +112,103 @@ def test_drafts_stay_free_to_edit_and_discard(shop, owner):
     InvoiceLine.objects.filter(pk=line.pk).update(amount=5)
     services.invoice_draft_discard(tenant=shop, actor=owner, invoice=invoice)
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
+
+
+@pytest.fixture
+def credit_note(issued, shop, owner):
+    note = services.credit_note_draft_create(tenant=shop, actor=owner, original=issued, reason="deficiency")
+    services.note_line_add_amount(
+        tenant=shop, actor=owner, note=note, original_line=issued.lines.get(), amount="50"
+    )
+    return services.invoice_issue(tenant=shop, actor=owner, invoice=note)
+
+
+def test_an_issued_note_is_frozen_on_every_channel(credit_note, issued, shop, owner):
+    from tests.api_helpers import ApiClient, make_key
+
+    line = credit_note.lines.get()
+    credit_note.grand_total = 1
+    assert "cannot be changed" in _refused(credit_note.save)
+    for change in ({"grand_total": 0}, {"original": None, "note_reason": ""}, {"note_reason": "correction"}):
+        assert "cannot be changed" in _refused(
+            lambda c=change: Invoice.objects.filter(pk=credit_note.pk).update(**c)
+        )
+    assert "cannot be changed" in _refused(lambda: InvoiceLine.objects.filter(pk=line.pk).update(amount=1))
+    _refused(lambda: Invoice.objects.filter(pk=credit_note.pk).delete())  # Django's PROTECT or the trigger
+    assert "cannot be changed" in _refused(lambda: InvoiceLine.objects.filter(pk=line.pk).delete())
+    _refused(lambda: Invoice.objects.filter(pk=issued.pk).delete())  # the original its note names stays too
+
+    api = ApiClient(make_key(shop, owner, "owner"))
+    assert (
+        api.patch(f"/api/v1/credit-notes/{credit_note.pk}", {"note_reason": "correction"}).status_code == 405
+    )
+    assert api.delete(f"/api/v1/credit-notes/{credit_note.pk}").status_code == 409
+    assert api.delete(f"/api/v1/credit-notes/{credit_note.pk}/lines/{line.pk}").status_code == 409
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert not cursor.fetchone()[0].startswith("postgres")
+    for sql, message in (
+        ("UPDATE invoicing_invoice SET grand_total = 0 WHERE id = %s", "cannot be changed"),
+        (
+            "UPDATE invoicing_invoice SET original_id = NULL, note_reason = '' WHERE id = %s",
+            "cannot be changed",
+        ),
+        ("UPDATE invoicing_invoiceline SET taxable_value = 0 WHERE invoice_id = %s", "cannot be changed"),
+        ("DELETE FROM invoicing_invoiceline WHERE invoice_id = %s", "cannot be changed"),
+        ("DELETE FROM invoicing_invoice WHERE id = %s", "cannot be deleted"),
+    ):
+        with pytest.raises(DatabaseError, match=message), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [credit_note.pk])
+    credit_note.refresh_from_db()
+    assert (credit_note.grand_total, credit_note.status, credit_note.original_id) == (59, "issued", issued.pk)
+    assert InvoiceLine.objects.get(pk=line.pk).taxable_value == 50
+
+
+def test_a_receipt_voucher_and_its_adjustment_are_frozen_on_every_channel(shop, owner, buyer):
+    sale = services.invoice_draft_create(tenant=shop, actor=owner, customer=buyer)
+    services.invoice_line_add_free(
+        tenant=shop, actor=owner, invoice=sale, description="Polish", hsn_code="9987", amount="1000"
+    )
+    sale = services.invoice_issue(tenant=shop, actor=owner, invoice=sale)
+    voucher, unused = (
+        services.receipt_voucher_create(
+            tenant=shop, actor=owner, customer=buyer, mode="cash", amount="5000", description="Ring to order"
+        )
+        for _ in range(2)
+    )
+    adjustment = services.payment_record(
+        tenant=shop, actor=owner, invoice=sale, mode="advance", amount="100", receipt_voucher=voucher
+    )
+    voucher.amount = 1
+    assert "cannot be changed" in _refused(voucher.save)
+    assert "cannot be changed" in _refused(
+        lambda: ReceiptVoucher.objects.filter(pk=voucher.pk).update(mode="upi")
+    )
+    assert "cannot be deleted" in _refused(lambda: ReceiptVoucher.objects.filter(pk=unused.pk).delete())
+    _refused(lambda: ReceiptVoucher.objects.filter(pk=voucher.pk).delete())  # Django's PROTECT or the trigger
+    assert "cannot be changed" in _refused(
+        lambda: Payment.objects.filter(pk=adjustment.pk).update(amount=5000)
+    )
+    for sql, message in (
+        ("UPDATE invoicing_receiptvoucher SET amount = 1 WHERE id = %s", "cannot be changed"),
+        ("UPDATE invoicing_receiptvoucher SET customer_id = NULL WHERE id = %s", "cannot be changed"),
+        ("DELETE FROM invoicing_receiptvoucher WHERE id = %s", "cannot be deleted"),
+    ):
+        with pytest.raises(DatabaseError, match=message), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [unused.pk])
+    with (
+        pytest.raises(DatabaseError, match="cannot be deleted"),
+        transaction.atomic(),
+        connection.cursor() as c,
+    ):
+        c.execute("DELETE FROM invoicing_payment WHERE id = %s", [adjustment.pk])
+    with (
+        pytest.raises(DatabaseError, match=r"permission denied|truncated"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE invoicing_receiptvoucher CASCADE")
+    kept = ReceiptVoucher.objects.filter(amount=5000, mode="cash")
+    assert set(kept.values_list("pk", flat=True)) == {voucher.pk, unused.pk}
+    assert Payment.objects.get(pk=adjustment.pk).receipt_voucher_id == voucher.pk

@@ -9,8 +9,9 @@ from apps.inventory.models import StockItem
 from apps.invoicing import services
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft, InvoiceNotIssued
 from apps.invoicing.models import Invoice, InvoiceLine
+from apps.tenants.services import tenant_gstin_certificate_upload, tenant_update
 from tests.invoicing.conftest import RING_TAXABLE, article, draft_with
-from tests.tenants.factories import gstin_for
+from tests.tenants.factories import certificate_png, gstin_for, gstin_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +169,24 @@ def test_a_shop_without_gstin_or_address_cannot_issue(tenant, owner):
     invoice = _small_draft(tenant, owner)
     with pytest.raises(ValidationError, match="GSTIN and address"):
         services.invoice_issue(tenant=tenant, actor=owner, invoice=invoice)
+
+
+@pytest.mark.usefixtures("certificates_in_tmp")
+def test_a_shop_whose_gstin_is_not_verified_cannot_issue_and_is_told_how_to_get_it_verified(tenant, owner):
+    tenant = tenant_update(tenant=tenant, actor=owner, name=tenant.name, state_code="27", gstin=gstin_for("27"),
+                           address="12 Zaveri Bazaar")  # fmt: skip
+    invoice = _small_draft(tenant, owner)
+    with pytest.raises(ValidationError, match=r"not verified.*GST registration certificate in Settings"):
+        services.invoice_issue(tenant=tenant, actor=owner, invoice=invoice)
+    tenant = tenant_gstin_certificate_upload(tenant=tenant, actor=owner, upload=certificate_png())
+    with pytest.raises(ValidationError, match="waiting to be verified"):
+        services.invoice_issue(tenant=tenant, actor=owner, invoice=invoice)
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.DRAFT and not invoice.number
+    assert not AuditEvent.objects.filter(tenant=tenant, action="invoice.issue").exists()
+
+    issued = services.invoice_issue(tenant=gstin_verified(tenant), actor=owner, invoice=invoice)
+    assert issued.status == Invoice.Status.ISSUED and issued.seller_gstin == gstin_for("27")
 
 
 def test_discarding_a_draft_removes_it_and_is_audited(shop, owner):

@@ -21,9 +21,21 @@ def _pk(other_tenant):
 
 for _name in ("infrastructure", "application", "status"):
     isolation_case(f"provisioning:{_name}")(_project_id)
-for _name in ("provision", "destroy", "deploy", "purge", "extend"):
+for _name in ("provision", "destroy", "deploy", "purge", "extend", "delete"):
     isolation_case(f"provisioning:{_name}", methods=["POST"])(_project_id)
-isolation_case("api:project-detail", api=True)(_pk)
+isolation_case("api:project-detail", methods=["GET", "DELETE"], api=True)(_pk)
+
+
+@isolation_case("provisioning:preview")
+def _deployed_site(other_tenant):
+    """A deployed application, whose site a member of its own workspace would be sent to."""
+    project = _project(other_tenant)
+    Project.objects.filter(pk=project.pk).update(
+        infra_state="deployed", app_state="deployed", site_url="http://their-site.example/"
+    )
+    return {"project_id": project.pk}
+
+
 for _name in ("provision", "destroy", "deploy", "purge", "extend"):
     isolation_case(f"api:project-{_name}", methods=["POST"], api=True)(_pk)
 

@@ -278,7 +278,7 @@ def test_the_status_part_polls_while_the_check_runs(owner_client, tenant, owner)
     aws_account_start(tenant=tenant, actor=owner)
     aws_account_connect(tenant=tenant, actor=owner, role_arn=ROLE)
     status = owner_client.get(reverse("provisioning:aws_account") + "?part=status", HTTP_HX_REQUEST="true")
-    assert 'hx-trigger="every 2s"' in status.content.decode() and b"<html" not in status.content
+    assert 'hx-trigger="load delay:2s"' in status.content.decode() and b"<html" not in status.content
 
 
 @pytest.mark.parametrize("who", ["admin_user", "staff_user"])

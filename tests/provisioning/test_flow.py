@@ -238,11 +238,88 @@ def test_admin_stats_show_rates_times_and_spend(project, owner, run, client, dja
     run(project, Operation.Action.DEPLOY_APP, owner)
     root = User.objects.create_superuser("root@tijori.local", "pw-123456789", full_name="Root")
     client.force_login(root)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):  # the whole platform dashboard, whatever the number of shops
         response = client.get("/admin/stats/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Infrastructure provisioning</td><td>1</td><td>1</td><td>100.0%" in html
-    assert "1 deployed stack(s)" in html and "Shop A Jewellers" in html
+    provisioning = (
+        '<th scope="row">Infrastructure provisioning</th><td class="num">1</td><td class="num">1</td>'
+    )
+    assert f'{provisioning}<td class="num">100.0%' in html
+    assert "1 deployed stack;" in html and "Shop A Jewellers" in html
     client.force_login(owner)
     assert client.get("/admin/stats/").status_code in (302, 403)
+
+
+def test_a_destroyed_project_is_provisioned_again_with_new_resources_and_both_lives_in_the_ledger(
+    project, owner, run
+):
+    run(project, Operation.Action.PROVISION, owner)
+    first_life = {r.kind: (r.name, r.physical_id) for r in Resource.objects.filter(project=project)}
+    first_key = project.key
+    run(project, Operation.Action.DESTROY, owner)
+    assert project.infra_state == "destroyed" and project.end_reason == "destroyed_by_user"
+
+    again = run(project, Operation.Action.PROVISION, owner)
+
+    assert again.state == "succeeded", again.error
+    assert project.infra_state == "deployed" and project.end_reason == "" and project.destroyed_at is None
+    assert project.key != first_key
+    rows = list(Resource.objects.filter(project=project).order_by("id"))
+    assert [r.state for r in rows] == ["deleted"] * 5 + ["created"] * 5
+    assert {r.kind: (r.name, r.physical_id) for r in rows[:5]} == first_life
+    second_life = {r.kind: (r.name, r.physical_id) for r in rows[5:]}
+    for kind, (name, physical_id) in second_life.items():
+        assert name != first_life[kind][0] and physical_id != first_life[kind][1], kind
+        assert project.key in name
+    assert all(len(found) == 1 for found in live_resources(project).values())
+
+    # The second life works like the first, to the end.
+    assert run(project, Operation.Action.DEPLOY_APP, owner).state == "succeeded"
+    assert run(project, Operation.Action.PURGE_APP, owner).state == "succeeded"
+    assert run(project, Operation.Action.DESTROY, owner).state == "succeeded"
+    assert project.infra_state == "destroyed" and project.end_reason == "destroyed_by_user"
+    assert set(Resource.objects.filter(project=project).values_list("state", flat=True)) == {"deleted"}
+    assert live_resources(project) == {"buckets": [], "functions": [], "tables": [], "apis": [], "roles": []}
+    assert list(Operation.objects.filter(project=project).order_by("created_at").values_list("action", flat=True)) == [
+        "provision", "destroy", "provision", "deploy_app", "purge_app", "destroy",
+    ]  # fmt: skip
+
+
+def test_provisioning_again_is_refused_over_the_quota_and_queues_nothing(project, owner, run, tenant):
+    from decimal import Decimal
+
+    from apps.provisioning.models import TenantQuota
+
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DESTROY, owner)
+    key = project.key
+    TenantQuota.objects.create(
+        tenant=tenant, max_tenant_usd_month=project.estimate_usd_month - Decimal("0.01")
+    )
+
+    with pytest.raises(QuotaExceeded, match="over its limit") as refused:
+        run(project, Operation.Action.PROVISION, owner)
+
+    assert refused.value.code == "quota_tenant_usd"
+    project.refresh_from_db()
+    assert project.infra_state == "destroyed" and project.key == key
+    assert Operation.objects.filter(project=project).count() == 2
+    # A destroyed project comes back into the project count too.
+    TenantQuota.objects.filter(tenant=tenant).update(max_tenant_usd_month=None, max_projects=1)
+    ProjectFactory(tenant=tenant, actor=owner, name="Draft", region=REGION)
+    with pytest.raises(QuotaExceeded) as refused:
+        run(project, Operation.Action.PROVISION, owner)
+    assert refused.value.code == "quota_projects"
+
+
+def test_a_destroyed_project_whose_name_was_taken_since_is_refused_in_words(project, owner, run, tenant):
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DESTROY, owner)
+    ProjectFactory(tenant=tenant, actor=owner, name="Shop site", region=REGION)
+    with pytest.raises(
+        TransitionRefused, match="Another project of this workspace is called “Shop site” now"
+    ):
+        run(project, Operation.Action.PROVISION, owner)
+    project.refresh_from_db()
+    assert project.infra_state == "destroyed"

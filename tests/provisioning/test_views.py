@@ -167,3 +167,26 @@ def test_a_choice_the_page_does_not_offer_changes_nothing(owner_client, deployed
     _extend(owner_client, deployed, 10_000)
     deployed.refresh_from_db()
     assert deployed.expires_at == before
+
+
+def test_a_destroyed_projects_page_offers_to_provision_again_then_lists_the_new_stack_only(
+    owner_client, tenant, owner, run, django_capture_on_commit_callbacks
+):
+    from tests.provisioning.factories import ProjectFactory
+
+    project = ProjectFactory(tenant=tenant, actor=owner, name="Festive site")
+    run(project, Operation.Action.PROVISION, owner)
+    run(project, Operation.Action.DESTROY, owner)
+    url = reverse("provisioning:infrastructure", args=[project.pk])
+    page = owner_client.get(url).content.decode()
+    assert "This stack was destroyed on" in page and "Provision again (at most $" in page
+    assert "Delete project" in page and page.count('data-label="Resource"') == 5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("provisioning:provision", args=[project.pk]))
+
+    project.refresh_from_db()
+    page = owner_client.get(url).content.decode()
+    assert project.infra_state == "deployed" and "Delete project" not in page
+    assert page.count('data-label="Resource"') == 5 and page.count(f"-{project.key}") >= 5
+    assert page.count(">Deleted</span>") == 0  # the first life's rows are in the admin, not here

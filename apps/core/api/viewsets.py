@@ -5,13 +5,14 @@ A subclass names its model and the selector that lists the tenant's rows:
     class StockItemViewSet(mixins.ListModelMixin, TenantViewSet):
         model = StockItem
         selector = staticmethod(selectors.stock_item_list)
-        write_role = Role.STAFF
-        action_roles = {"destroy": Role.ADMIN}
+        write_role = rights.STOCK_KEEP
+        action_roles = {"destroy": rights.STOCK_DELETE}
         expensive_actions = frozenset({"create"})
 
 Every object it reads comes from `selector(tenant=request.tenant)`, so another tenant's id is a 404
-exactly like a missing one. The role an action needs is read by `TenantRolePermission`
-(`action_roles`, else `read_role` for safe methods and `write_role` for the rest).
+exactly like a missing one. The right an action needs (from `apps.tenants.rights`; a bare role only at
+the staff level) is read by `TenantRolePermission` (`action_roles`, else `read_role` for safe methods
+and `write_role` for the rest).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from apps.core.api.throttling import ExpensiveOperationThrottle
 class TenantViewSet(viewsets.GenericViewSet):
     model: ClassVar[type[models.Model]]
     selector: ClassVar[Callable[..., QuerySet]]
-    action_roles: ClassVar[dict[str, str]] = {}
+    action_roles: ClassVar[dict[str, object]] = {}  # action → a Right, or Role.STAFF
     expensive_actions: ClassVar[frozenset[str]] = frozenset()
     lookup_value_regex = r"\d+"
 

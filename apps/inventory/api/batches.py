@@ -19,7 +19,7 @@ from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.api.certificates import CertificateOutput
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class BatchItemOutput(serializers.Serializer):
@@ -139,7 +139,7 @@ class HallmarkBatchViewSet(
     selector = staticmethod(selectors.hallmark_batch_list)
     serializer_class = HallmarkBatchOutput
     filterset_class = HallmarkBatchFilter
-    write_role = Role.STAFF  # staff take articles to the centre and bring them back
+    write_role = rights.STOCK_KEEP  # staff take articles to the centre and bring them back
 
     def _detail(self, batch: HallmarkBatch, http_status: int = status.HTTP_200_OK) -> Response:
         """The batch as `hallmark_batch_list` gives it (with its counts), its articles and reports."""

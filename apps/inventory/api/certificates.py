@@ -24,7 +24,7 @@ from apps.core.api.viewsets import TenantViewSet
 from apps.core.files import private_file_response
 from apps.inventory import selectors, services
 from apps.inventory.models import Certificate
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class CertificateOutput(serializers.Serializer):
@@ -119,7 +119,7 @@ class CertificateViewSet(
     selector = staticmethod(selectors.certificate_list)
     serializer_class = CertificateOutput
     filterset_class = CertificateFilter
-    write_role = Role.STAFF  # each kind's own role is the service's to say (checked in create)
+    write_role = rights.STOCK_KEEP  # each kind's own right is the service's to say (checked in create)
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -127,9 +127,9 @@ class CertificateViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         kind = Certificate.Kind(values["kind"])
-        role = services.certificate_upload_role(kind)
-        if not request.membership.has_role(role):
-            raise exceptions.PermissionDenied(f"The {kind.label} needs the {role} role or above.")
+        right = services.certificate_upload_role(kind)
+        if not request.membership.has_role(right.role):
+            raise exceptions.PermissionDenied(right.refusal())
         certificate = services.certificate_upload(
             tenant=request.tenant,
             actor=request.user,

@@ -18,7 +18,7 @@ from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.api.stock import PurityOutput
 from apps.inventory.models import MetalRate
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class MetalRateOutput(serializers.Serializer):
@@ -84,7 +84,7 @@ class MetalRateViewSet(mixins.ListModelMixin, TenantViewSet):
     selector = staticmethod(selectors.metal_rate_list)
     serializer_class = MetalRateOutput
     filterset_class = MetalRateFilter
-    write_role = Role.STAFF  # shop staff enter the morning's rates
+    write_role = rights.RATES_SET  # the shop's prices: owners and admins set them
 
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -16,7 +16,7 @@ from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import TenantViewSet
 from apps.inventory import selectors, services
 from apps.inventory.models import Metal, Purity, StockItem
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class PurityOutput(serializers.Serializer):
@@ -140,8 +140,8 @@ class StockItemViewSet(
     selector = staticmethod(selectors.stock_item_list)
     serializer_class = StockItemOutput
     filterset_class = StockItemFilter
-    write_role = Role.STAFF  # shop staff keep the stock; deleting needs an admin
-    action_roles = {"destroy": Role.ADMIN}
+    write_role = rights.STOCK_KEEP  # shop staff keep the stock; deleting needs an admin
+    action_roles = {"destroy": rights.STOCK_DELETE}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @idempotent

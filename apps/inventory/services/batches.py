@@ -16,7 +16,7 @@ from apps.inventory.exceptions import BatchStateError
 from apps.inventory.hallmarking import huid_normalise
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
 from apps.inventory.services.certificates import certificate_upload
-from apps.inventory.services.stock import stock_item_update
+from apps.inventory.services.stock import stock_item_hallmark_receive
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -127,13 +127,8 @@ def hallmark_batch_receive(
     for item_id, item in items.items():
         huid = huid_normalise(huids.get(item_id))
         try:
-            if huid:
-                stock_item_update(tenant=tenant, actor=actor, item=item, huid=huid)
-                marked += 1
-            else:
-                stock_item_update(
-                    tenant=tenant, actor=actor, item=item, hallmark_status=StockItem.HallmarkStatus.PENDING
-                )
+            stock_item_hallmark_receive(tenant=tenant, actor=actor, item=item, huid=huid)
+            marked += bool(huid)
         except ValidationError as exc:
             for message in exc.messages:
                 errors.setdefault(f"huid_{item_id}", []).append(f"{item.sku}: {message}")

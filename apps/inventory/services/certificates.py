@@ -11,41 +11,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from apps.audit.services import audit_record
-from apps.core.files import image_type, pdf_is_readable, private_file_url, upload_name
+from apps.core.files import certificate_type, private_file_url, upload_name
 from apps.core.validators import date_check
 from apps.inventory import selectors
 from apps.inventory.models import Certificate, HallmarkBatch, StockItem
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.tenants.models import Tenant
-
-MAX_BYTES = 5 * 1024 * 1024
-IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
-
-
-def _checked_type(upload: UploadedFile) -> str:
-    """What the file is, read by a parser (whatever its name, the browser or its first bytes claim)."""
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        if not pdf_is_readable(upload):
-            raise ValidationError(
-                {
-                    "file": [
-                        "This file starts like a PDF but can't be read as one: it may be damaged or "
-                        "protected by a password. Save it again as a PDF and upload that."
-                    ]
-                }
-            )
-        return "application/pdf"
-    content_type = image_type(upload, allowed=IMAGE_TYPES)
-    if content_type is None:
-        raise ValidationError({"file": ["A certificate must be a PDF, PNG or JPEG file."]})
-    return content_type
-
 
 # The Tenant fields of the BIS registration → the names callers give them.
 REGISTRATION_FIELDS = {"bis_registration_number": "number", "bis_registration_valid_until": "valid_until"}
@@ -59,14 +33,14 @@ OWNER_NOUNS = {"batch_id": "hallmarking batch", "item_id": "article"}
 # The shop's BIS registration is an admin's to record, on the pages and over the API alike; staff
 # attach the centre's reports and stone certificates.
 UPLOAD_ROLES = {
-    Certificate.Kind.BIS_REGISTRATION: Role.ADMIN,
-    Certificate.Kind.AHC_REPORT: Role.STAFF,
-    Certificate.Kind.STONE: Role.STAFF,
+    Certificate.Kind.BIS_REGISTRATION: rights.BIS_REGISTRATION,
+    Certificate.Kind.AHC_REPORT: rights.STOCK_KEEP,
+    Certificate.Kind.STONE: rights.STOCK_KEEP,
 }
 
 
-def certificate_upload_role(kind: str) -> str:
-    """The least role that may attach a certificate of this kind."""
+def certificate_upload_role(kind: str) -> rights.Right:
+    """The right that attaching a certificate of this kind needs."""
     return UPLOAD_ROLES[kind]
 
 
@@ -115,13 +89,7 @@ def certificate_upload(
     `certificate_upload_role`'s to say, and the caller's to check.
     """
     batch, item = _owners(tenant=tenant, kind=kind, batch_id=batch_id, item_id=item_id)
-    if upload.size > MAX_BYTES:
-        raise ValidationError(
-            {"file": [f"The file is {upload.size // 1024} KB; the limit is {MAX_BYTES // 1024} KB."]}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": ["The file is empty."]})
-    content_type = _checked_type(upload)
+    content_type = certificate_type(upload)
     certificate = Certificate(
         tenant=tenant, kind=kind, batch=batch, item=item, uploaded_by=actor,
         original_name=(upload.name or "certificate")[-200:], content_type=content_type, size=upload.size,

@@ -14,6 +14,7 @@ from apps.audit.services import audit_record
 from apps.core.money import RUPEE, inr, parse_decimal
 from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
+from apps.tenants.rights import RATES_SET, right_require
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -32,8 +33,22 @@ def metal_rate_set(
     """Record (or correct) the rate of one purity for a day, today in India by default.
 
     Returns the day's rate and whether it is new (False when an existing rate was corrected), known
-    under the row lock, so callers need not ask beforehand.
+    under the row lock, so callers need not ask beforehand. The shop's prices: owners and admins only.
     """
+    right_require(tenant=tenant, actor=actor, right=RATES_SET)
+    return _metal_rate_record(
+        tenant=tenant, actor=actor, purity=purity, rate_per_gram=rate_per_gram, effective_on=effective_on
+    )
+
+
+def _metal_rate_record(
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    purity: Purity,
+    rate_per_gram: Decimal | str,
+    effective_on: date | None,
+) -> tuple[MetalRate, bool]:
     errors: dict[str, list[str]] = {}
     rate = parse_decimal(rate_per_gram, RUPEE, "rate_per_gram", "rate per gram in rupees", errors)
     if rate is not None and rate <= 0:
@@ -82,13 +97,14 @@ def metal_rates_set(
 
     Errors are keyed `rate_<purity id>` (and `effective_on`), so a form can show each beside its box.
     """
+    right_require(tenant=tenant, actor=actor, right=RATES_SET)
     if not rates:
         raise ValidationError("Enter at least one rate.")
     saved, errors = [], {}
     for purity, value in rates.items():
         try:
             with transaction.atomic():
-                rate, _created = metal_rate_set(
+                rate, _created = _metal_rate_record(
                     tenant=tenant, actor=actor, purity=purity, rate_per_gram=value, effective_on=effective_on
                 )
                 saved.append(rate)

@@ -41,11 +41,30 @@ def stock_items_lock(*, tenant: Tenant, item_ids: Iterable[int]) -> dict[int, St
     rows = (
         StockItem.objects.for_tenant(tenant)
         .select_for_update(of=("self",))
-        .select_related("purity")
+        .select_related("purity", "tenant")  # the shop's own exemption is part of the sale rule
         .filter(pk__in=sorted(set(item_ids)))
         .order_by("pk")
     )
     return {item.pk: item for item in rows}
+
+
+def stock_items_status_set(*, tenant: Tenant, items: Iterable[StockItem], status: str) -> None:
+    """Set the stock status of locked articles; their events follow from `stock_status_events`."""
+    ids = [item.pk for item in items]
+    if ids:
+        StockItem.objects.for_tenant(tenant).filter(pk__in=ids).update(
+            stock_status=status, updated_at=timezone.now()
+        )
+
+
+def stock_status_events(items: Iterable[StockItem], status: str, because: str) -> list[AuditEntry]:
+    """The `stock.stock_status` event a change made by hand gives, for each article (as it was read)."""
+    names = dict(StockItem.StockStatus.choices)
+    return [
+        AuditEntry("stock.stock_status", f"{item.sku}: stock status {names[item.stock_status]} → {names[status]} "
+                   f"({because})", item)
+        for item in items
+    ]  # fmt: skip
 
 
 def stock_items_mark(
@@ -54,14 +73,6 @@ def stock_items_mark(
     """Set the stock status of locked articles (sold by an invoice, back in stock when it is cancelled),
     with the same `stock.stock_status` event on each article's trail as a change made by hand."""
     items = list(items)
-    if not items:
-        return
-    StockItem.objects.for_tenant(tenant).filter(pk__in=[i.pk for i in items]).update(
-        stock_status=status, updated_at=timezone.now()
-    )
-    names = dict(StockItem.StockStatus.choices)
-    audit_record_many(
-        tenant=tenant, actor=actor,
-        entries=[AuditEntry("stock.stock_status", f"{item.sku}: stock status {names[item.stock_status]} → "
-                            f"{names[status]} ({because})", item) for item in items],
-    )  # fmt: skip
+    if items:
+        stock_items_status_set(tenant=tenant, items=items, status=status)
+        audit_record_many(tenant=tenant, actor=actor, entries=stock_status_events(items, status, because))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Container
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -10,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from apps.audit.services import audit_record
+from apps.audit.services import AuditEntry, audit_record, audit_record_many
 from apps.core.money import GRAM, RUPEE, parse_decimal
 from apps.gst.validators import hsn_normalise
 from apps.inventory import rules
 from apps.inventory.exceptions import StockItemInUse
-from apps.inventory.hallmarking import huid_normalise, huid_required
+from apps.inventory.hallmarking import centre_batch, huid_normalise, huid_required, under_2g_gold
 from apps.inventory.models import Certificate, Metal, Purity, StockItem
+from apps.inventory.services.sku_numbers import SkuNumbers
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -40,7 +40,9 @@ def hsn_default(*, category: str, metal: str) -> str:
 
 
 def _derive_fields(item: StockItem) -> None:
-    """Set what follows from the other fields: net weight, no exemption unless exempt, hallmarked once it has a HUID."""
+    """Set what follows from the other fields: net weight, no exemption unless exempt, hallmarked once
+    it has a HUID, and exempt as under 2 g for a light gold article left pending without one (the
+    reason a BIS inspector asks for is then on record)."""
     gross, stones = item.gross_weight, item.stone_weight
     if gross is not None and stones is not None and gross > 0 and stones <= gross:
         item.net_weight = gross - stones
@@ -51,6 +53,14 @@ def _derive_fields(item: StockItem) -> None:
         StockItem.HallmarkStatus.AT_CENTRE,
     ):
         item.hallmark_status = StockItem.HallmarkStatus.HALLMARKED
+    if (
+        not item.huid
+        and item.hallmark_status == StockItem.HallmarkStatus.PENDING
+        and item.purity_id
+        and under_2g_gold(item)
+    ):
+        item.hallmark_status = StockItem.HallmarkStatus.EXEMPT
+        item.exemption = StockItem.Exemption.UNDER_2G
 
 
 def _check_rules(item: StockItem) -> dict[str, list[str]]:
@@ -78,7 +88,7 @@ def _check_rules(item: StockItem) -> dict[str, list[str]]:
     if item.hallmark_status == StockItem.HallmarkStatus.HALLMARKED and not item.huid:
         errors["huid"] = ["A hallmarked article needs its 6-character HUID."]
     selling = item.ready_for_sale or item.stock_status in SALE_STATUSES
-    if selling and item.purity_id and huid_required(item) and not item.huid:
+    if selling and item.purity_id and not item.huid and huid_required(item):
         errors.setdefault("huid", []).append(
             "A gold article of 2 g or more needs its HUID before it can be sold (BIS hallmarking rule). "
             "Enter the HUID, or mark the article exempt with the reason."
@@ -107,14 +117,6 @@ def _making_charge_error(item: StockItem) -> str | None:
             "check the amount, or charge it flat."
         )
     return None
-
-
-def sku_generate(*, is_taken: Callable[[str], bool]) -> str:
-    """A new SKU like TJ-4F2A9C that `is_taken` says is free."""
-    while True:
-        sku = f"TJ-{secrets.token_hex(3).upper()}"
-        if not is_taken(sku):
-            return sku
 
 
 def sku_taken_message(sku: str) -> str:
@@ -155,15 +157,17 @@ def _parse(item: StockItem, values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _validate(item: StockItem, errors: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+def _validate(
+    item: StockItem, errors: dict[str, list[str]] | None = None, skip: Container[str] = ()
+) -> dict[str, list[str]]:
     """Field errors first; the cross-field rules add theirs for fields that are otherwise fine.
 
-    `errors` are those already found while reading the values: those fields are not checked again.
-    Foreign keys held as instances are not looked up again (no query per article in an import);
-    the database's foreign key constraints still hold.
+    `errors` are those already found while reading the values: those fields are not checked again,
+    nor those in `skip` (a SKU still to be numbered). Foreign keys held as instances are not looked
+    up again (no query per article in an import); the database's foreign key constraints still hold.
     """
     errors = {field: list(messages) for field, messages in (errors or {}).items()}
-    exclude = {"net_weight", *errors}
+    exclude = {"net_weight", *errors, *skip}
     exclude.update(f.name for f in FOREIGN_KEYS if getattr(item, f.attname) is not None)
     try:
         item.full_clean(exclude=sorted(exclude), validate_unique=False, validate_constraints=False)
@@ -175,23 +179,57 @@ def _validate(item: StockItem, errors: dict[str, list[str]] | None = None) -> di
     return errors
 
 
+def _at_centre_errors(item: StockItem, before: dict[str, Any]) -> dict[str, list[str]]:
+    """An article in a batch at the hallmarking centre gets its HUID (or goes back to pending) only
+    when the batch is received: by hand, its batch would count it and no longer list it."""
+    field = next((f for f in ("huid", "hallmark_status") if getattr(item, f) != before[f]), None)
+    batch = centre_batch(item, status=before["hallmark_status"]) if field else None
+    if batch is None:
+        return {}
+    what = "its HUID is entered" if field == "huid" else "its hallmark status changes"
+    return {
+        field: [
+            f"This article is at the hallmarking centre with batch {batch.request_number}: {what} when "
+            "the batch is received, on the batch's page."
+        ]
+    }
+
+
 def _build(
-    item: StockItem, values: dict[str, Any], *, is_sku_taken: Callable[[str], bool] | None = None
+    item: StockItem,
+    values: dict[str, Any],
+    *,
+    sku_numbers: SkuNumbers | None = None,
+    is_sku_taken: Callable[[str], bool] | None = None,
+    before: dict[str, Any] | None = None,
+    from_batch: bool = False,
 ) -> dict[str, list[str]]:
     """Set `values` on `item`, fill in the defaults and check every rule; returns the errors by field.
 
-    The one path of a new article, a change and an imported row. A blank SKU is generated only when
-    `is_sku_taken` is given (a new article); a blank HSN code defaults by category and metal.
-    Whether the SKU and HUID are free of other articles is the caller's to check.
+    The one path of a new article, a change and an imported row. A blank SKU is numbered only when
+    `sku_numbers` is given (a new article), and only once the article is otherwise fine, so a refused
+    article uses up no number; a blank HSN code defaults by category and metal. For a change
+    (`before`, the fields as they were), values that leave the article as it was are not checked:
+    nothing changes, so there is nothing to refuse (an import's unchanged rows, most of a re-imported
+    export); `from_batch` is the return of the article's hallmarking batch, the one change that may
+    give a HUID to an article at the centre. Whether the SKU and HUID are free of other articles is
+    the caller's to check.
     """
     errors = _parse(item, values)
-    if is_sku_taken is not None and not item.sku and "sku" not in errors:
-        item.sku = sku_generate(is_taken=is_sku_taken)
+    numbered = sku_numbers is not None and not item.sku and "sku" not in errors
+    if before is not None and not from_batch:
+        errors.update(_at_centre_errors(item, before))
     if not item.hsn_code and item.purity_id:
         item.hsn_code = hsn_default(category=item.category, metal=item.purity.metal)
-    errors = _validate(item, errors)
+    if before is not None and not errors:
+        _derive_fields(item)
+        if not stock_item_changed_fields(item, before):
+            return {}
+    errors = _validate(item, errors, skip=("sku",) if numbered else ())
     if not item.hsn_code and not item.purity_id:
         errors.pop("hsn_code", None)  # it defaults from the purity, whose own error says what is missing
+    if numbered and not errors:
+        item.sku = sku_numbers.next(is_taken=is_sku_taken)
     return errors
 
 
@@ -220,17 +258,23 @@ def _unique_errors(item: StockItem, skip: Container[str] = ()) -> dict[str, list
 
 
 def stock_item_prepare(
-    *, tenant: Tenant, actor: User | None, values: dict[str, Any], is_sku_taken: Callable[[str], bool]
+    *,
+    tenant: Tenant,
+    actor: User | None,
+    values: dict[str, Any],
+    sku_numbers: SkuNumbers,
+    is_sku_taken: Callable[[str], bool],
 ) -> tuple[StockItem, dict[str, list[str]]]:
     """A new article built from `values` and checked against every rule, without saving it.
 
-    The defaults are filled in: a SKU when blank (one that `is_sku_taken` says is free) and the HSN
-    code by category and metal. Returns the article and its errors keyed by field, all of them at
-    once (empty when it can be saved). Whether the SKU and HUID are free is the caller's to check:
-    one article asks the database, an import compares with the stock it loaded once.
+    The defaults are filled in: a SKU when blank (the shop's next number from `sku_numbers` that
+    `is_sku_taken` says is free) and the HSN code by category and metal. Returns the article and its
+    errors keyed by field, all of them at once (empty when it can be saved). Whether the SKU and HUID
+    are free is the caller's to check: one article asks the database, an import compares with the
+    stock it loaded once.
     """
     item = StockItem(tenant=tenant, created_by=actor)
-    return item, _build(item, values, is_sku_taken=is_sku_taken)
+    return item, _build(item, values, sku_numbers=sku_numbers, is_sku_taken=is_sku_taken)
 
 
 def stock_item_created_summary(item: StockItem) -> str:
@@ -242,13 +286,16 @@ def stock_item_created_summary(item: StockItem) -> str:
 
 @transaction.atomic
 def stock_item_create(*, tenant: Tenant, actor: User | None, **values: Any) -> StockItem:
-    """Add an article. SKU is generated when blank; HSN defaults by category and metal."""
+    """Add an article. A blank SKU takes the shop's next number; HSN defaults by category and metal."""
+    sku_numbers = SkuNumbers(tenant=tenant, take=True)
     item, errors = stock_item_prepare(
         tenant=tenant,
         actor=actor,
         values=values,
+        sku_numbers=sku_numbers,
         is_sku_taken=lambda sku: StockItem.objects.for_tenant(tenant).filter(sku=sku).exists(),
     )
+    sku_numbers.save()
     errors.update(_unique_errors(item, skip=errors))
     if errors:
         raise ValidationError(errors)
@@ -263,18 +310,54 @@ def stock_item_create(*, tenant: Tenant, actor: User | None, **values: Any) -> S
     return item
 
 
-@transaction.atomic
-def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **values: Any) -> StockItem:
-    """Change an article. HUID assignments and status changes are audited one by one."""
-    assert item.tenant_id == tenant.id
-    # Lock the article only, not the purity row every shop shares.
-    item = StockItem.objects.select_for_update(of=("self",)).select_related("purity").get(pk=item.pk)
-    before = {f: getattr(item, f) for f in ("huid", "hallmark_status", "stock_status", "ready_for_sale")}
-    errors = _build(item, values)
-    errors.update(_unique_errors(item, skip=errors))
-    if errors:
-        raise ValidationError(errors)
-    _write(item)
+def _value(item: StockItem, field: str) -> Any:
+    return item.purity_id if field == "purity" else getattr(item, field)
+
+
+def stock_item_change(
+    *, item: StockItem, values: dict[str, Any], from_batch: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Set `values` on an article of the stock and check every rule, without saving it.
+
+    The one path of a change, on the article's page, through the API, in an import and (`from_batch`)
+    when its hallmarking batch comes back. Returns the editable fields as they were (the purity by
+    id), to compare and audit with, and the errors keyed by field. Whether the SKU and HUID are free
+    of other articles is the caller's to check.
+    """
+    before = {field: _value(item, field) for field in EDITABLE}
+    return before, _build(item, values, before=before, from_batch=from_batch)
+
+
+def stock_item_changed_fields(item: StockItem, before: dict[str, Any]) -> list[str]:
+    """The editable fields that differ from `before`, in the order of EDITABLE (the CSV's columns)."""
+    return [field for field in EDITABLE if _value(item, field) != before[field]]
+
+
+# Changes with an event of their own; every other field changed goes into one "stock.update" event.
+OWN_EVENTS = {"huid", "hallmark_status", "stock_status", "ready_for_sale"}
+
+
+def _shown(item: StockItem, field: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "purity":
+        return str(item.purity if item.purity_id == value else Purity.objects.get(pk=value))
+    choices = dict(StockItem._meta.get_field(field).choices or ())
+    return str(choices.get(value, value))
+
+
+def stock_item_change_entries(item: StockItem, before: dict[str, Any]) -> list[AuditEntry]:
+    """The audit events of a change: a HUID, a hallmark or stock status, sale readiness, each its own,
+    and one event naming every other field changed, old → new (weights and charges included)."""
+    entries = []
+    others = [f for f in stock_item_changed_fields(item, before) if f not in OWN_EVENTS]
+    if others:
+        changes = "; ".join(
+            f"{StockItem._meta.get_field(f).verbose_name} {_shown(item, f, before[f])} → "
+            f"{_shown(item, f, _value(item, f))}"
+            for f in others
+        )
+        entries.append(AuditEntry("stock.update", f"{item.sku}: {changes}"[:300], item))
     if item.huid != before["huid"]:
         if before["huid"] and item.huid:
             summary = f"{item.sku}: HUID changed from {before['huid']} to {item.huid}"
@@ -282,20 +365,48 @@ def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **
             summary = f"{item.sku}: HUID {item.huid} assigned"
         else:
             summary = f"{item.sku}: HUID {before['huid']} removed"
-        audit_record(tenant=tenant, actor=actor, action="stock.huid", target=item, summary=summary)
+        entries.append(AuditEntry(action="stock.huid", summary=summary, target=item))
     for field, label in (("hallmark_status", "hallmark status"), ("stock_status", "stock status")):
         if getattr(item, field) != before[field]:
-            old = StockItem._meta.get_field(field).choices
-            names = dict(old)
-            audit_record(
-                tenant=tenant, actor=actor, action=f"stock.{field}", target=item,
-                summary=f"{item.sku}: {label} {names[before[field]]} → {names[getattr(item, field)]}",
-            )  # fmt: skip
+            names = dict(StockItem._meta.get_field(field).choices)
+            summary = f"{item.sku}: {label} {names[before[field]]} → {names[getattr(item, field)]}"
+            entries.append(AuditEntry(f"stock.{field}", summary, item))
     if item.ready_for_sale != before["ready_for_sale"]:
-        audit_record(
-            tenant=tenant, actor=actor, action="stock.ready_for_sale", target=item,
-            summary=f"{item.sku}: {'ready for sale' if item.ready_for_sale else 'withdrawn from sale'}",
-        )  # fmt: skip
+        summary = f"{item.sku}: {'ready for sale' if item.ready_for_sale else 'withdrawn from sale'}"
+        entries.append(AuditEntry(action="stock.ready_for_sale", summary=summary, target=item))
+    return entries
+
+
+@transaction.atomic
+def stock_item_update(*, tenant: Tenant, actor: User | None, item: StockItem, **values: Any) -> StockItem:
+    """Change an article. HUID assignments and status changes are audited one by one."""
+    return _update(tenant=tenant, actor=actor, item=item, values=values, from_batch=False)
+
+
+@transaction.atomic
+def stock_item_hallmark_receive(
+    *, tenant: Tenant, actor: User | None, item: StockItem, huid: str
+) -> StockItem:
+    """An article back from the hallmarking centre with its batch: hallmarked with `huid`, or, left
+    blank (the centre did not mark it), pending again."""
+    values = {"huid": huid} if huid else {"hallmark_status": StockItem.HallmarkStatus.PENDING}
+    return _update(tenant=tenant, actor=actor, item=item, values=values, from_batch=True)
+
+
+def _update(
+    *, tenant: Tenant, actor: User | None, item: StockItem, values: dict[str, Any], from_batch: bool
+) -> StockItem:
+    assert item.tenant_id == tenant.id
+    # Lock the article only, not the purity row every shop shares nor the shop's.
+    item = (
+        StockItem.objects.select_for_update(of=("self",)).select_related("purity", "tenant").get(pk=item.pk)
+    )
+    before, errors = stock_item_change(item=item, values=values, from_batch=from_batch)
+    errors.update(_unique_errors(item, skip=errors))
+    if errors:
+        raise ValidationError(errors)
+    _write(item)
+    audit_record_many(tenant=tenant, actor=actor, entries=stock_item_change_entries(item, before))
     return item
 
 

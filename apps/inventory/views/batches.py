@@ -14,7 +14,7 @@ from apps.core.forms import form_add_service_error
 from apps.core.pages import querystring_without
 from apps.inventory import selectors, services
 from apps.inventory.forms import BatchReceiveForm, BatchSendForm, CertificateForm
-from apps.inventory.models import Certificate, HallmarkBatch, StockItem
+from apps.inventory.models import Certificate, HallmarkBatch
 from apps.inventory.views.stock import attach_certificate
 from apps.tenants.access.decorators import tenant_view
 
@@ -69,16 +69,12 @@ def batch_create_view(request):
     return render(request, "inventory/batch_form.html", context, status=422 if form.errors else 200)
 
 
-def _at_centre(items) -> list[StockItem]:
-    """The batch's articles still waiting for their HUID: the rows of the receive screen."""
-    return [i for i in items if i.hallmark_status == StockItem.HallmarkStatus.AT_CENTRE]
-
-
 def _batch_page(request, batch, receive_form=None, status=200):
-    items = list(selectors.hallmark_batch_items(batch=batch))
+    """A batch's page. Its count and its rows are the one list `hallmark_batch_items` gives."""
+    items = receive_form.items if receive_form else list(selectors.hallmark_batch_items(batch=batch))
     receiving = batch.status == HallmarkBatch.Status.SENT
     if receiving and receive_form is None:
-        receive_form = BatchReceiveForm(items=_at_centre(items))
+        receive_form = BatchReceiveForm(items=items)
     context = {
         "batch": batch,
         "items": items,
@@ -99,8 +95,9 @@ def batch_detail_view(request, batch_id: int):
 @tenant_view()
 def batch_receive_view(request, batch_id: int):
     batch = selectors.hallmark_batch_get(tenant=request.tenant, batch_id=batch_id)
-    at_centre = _at_centre(selectors.hallmark_batch_items(batch=batch))
-    form = BatchReceiveForm(request.POST, request.FILES, items=at_centre)
+    form = BatchReceiveForm(
+        request.POST, request.FILES, items=list(selectors.hallmark_batch_items(batch=batch))
+    )
     if form.is_valid():
         try:
             batch = services.hallmark_batch_receive(
@@ -114,9 +111,10 @@ def batch_receive_view(request, batch_id: int):
         except (ValidationError, ApplicationError) as exc:
             form_add_service_error(form, exc)
         else:
-            marked = sum(1 for huid in form.huids().values() if huid.strip())
+            huids = form.huids()
+            marked = sum(1 for huid in huids.values() if huid.strip())
             messages.success(
-                request, f"Batch {batch.request_number} received: {marked} of {len(at_centre)} hallmarked."
+                request, f"Batch {batch.request_number} received: {marked} of {len(huids)} hallmarked."
             )
             return redirect("inventory:batch_detail", batch_id=batch.pk)
     return _batch_page(request, batch, receive_form=form, status=422)

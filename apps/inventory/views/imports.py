@@ -1,4 +1,4 @@
-"""Stock import pages: upload a CSV (a clean file is imported at once), the template, an import's page."""
+"""Stock import pages: upload a CSV to check it, the template, an import's page (what it will do, then run it)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error, messages_add_service_error
 from apps.core.pages import CSV_BOM
 from apps.inventory import selectors, services
-from apps.inventory.exceptions import StockImportNotRun
 from apps.inventory.forms import ImportForm
 from apps.tenants.access.decorators import tenant_view
 
@@ -23,14 +22,11 @@ def import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            stock_import = services.stock_import_check_and_run(
+            stock_import = services.stock_import_check(
                 tenant=request.tenant, actor=request.user, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
             form_add_service_error(form, exc)
-        except StockImportNotRun as exc:
-            messages_add_service_error(request, exc)
-            return redirect("inventory:import_detail", import_id=exc.stock_import.pk)
         else:
             return redirect("inventory:import_detail", import_id=stock_import.pk)
     context = {"form": form, "recent": selectors.stock_import_list(tenant=request.tenant)[:10]}
@@ -51,13 +47,21 @@ def import_detail_view(request, import_id: int):
     stock_import = selectors.stock_import_get(tenant=request.tenant, import_id=import_id)
     if request.method == "POST":
         try:
+            # A file with problems is offered only as its good rows; a clean one runs whole, so a
+            # problem found on the run (the stock changed since the check) stops it.
             stock_import = services.stock_import_run(
-                tenant=request.tenant, actor=request.user, stock_import=stock_import, good_rows_only=True
+                tenant=request.tenant,
+                actor=request.user,
+                stock_import=stock_import,
+                good_rows_only=bool(stock_import.error_count),
             )
         except (ValidationError, ApplicationError) as exc:
             messages_add_service_error(request, exc)
         else:
-            # The count is known only once the run is done, so this is not `service_action`'s message.
-            messages.success(request, f"{stock_import.rows_imported:,} articles imported.")
+            # The counts are known only once the run is done, so this is not `service_action`'s message.
+            messages.success(
+                request,
+                f"Imported: {stock_import.rows_new:,} added, {stock_import.rows_changed:,} updated.",
+            )
         return redirect("inventory:import_detail", import_id=stock_import.pk)
     return render(request, "inventory/import_detail.html", {"stock_import": stock_import})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -13,6 +15,7 @@ from apps.core.forms import form_add_service_error
 from apps.inventory import selectors, services
 from apps.inventory.forms import BisRegistrationForm, RatesForm
 from apps.inventory.models import Certificate
+from apps.tenants import rights
 from apps.tenants.access.decorators import tenant_view
 
 # Recording the registration attaches its certificate: one role for both, the service's.
@@ -20,12 +23,26 @@ REGISTRATION_ROLE = services.certificate_upload_role(Certificate.Kind.BIS_REGIST
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_view()
+@tenant_view(rights.RATES_SEE, post=rights.RATES_SET)
 def rates_view(request):
+    """The day's rates: owners and admins set them (`?start=previous` fills the boxes with the latest
+    earlier day's rates, to check and save); staff read them."""
     tenant = request.tenant
     purities = list(selectors.purity_list())
     current = selectors.metal_rate_latest(tenant=tenant)
-    form = RatesForm(request.POST or None, purities=purities, current=current)
+    today = timezone.localdate()
+    context = {
+        "history": selectors.metal_rate_history(tenant=tenant),
+        "today": today,
+        "yesterday": today - timedelta(days=1),
+        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant, rates=current),
+        "current": sorted(current.values(), key=lambda r: (r.purity.metal, -r.purity.fineness)),
+    }
+    if not request.membership.has_role(rights.RATES_SET.role):
+        return render(request, "inventory/rates.html", {**context, "form": None})
+    previous_day, previous = selectors.metal_rate_day_before(tenant=tenant)
+    start_from = previous if request.method == "GET" and request.GET.get("start") == "previous" else None
+    form = RatesForm(request.POST or None, purities=purities, current=current, start_from=start_from)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.metal_rates_set(
@@ -39,18 +56,13 @@ def rates_view(request):
         else:
             messages.success(request, f"{len(saved)} rate{'s' if len(saved) != 1 else ''} saved.")
             return redirect("inventory:rates")
-    context = {
-        "form": form,
-        "history": selectors.metal_rate_history(tenant=tenant),
-        "today": timezone.localdate(),
-        "rate_missing": selectors.metal_rate_missing_today(tenant=tenant, rates=current),
-    }
+    context.update(form=form, previous_day=previous_day, started_from=previous_day if start_from else None)
     return render(request, "inventory/rates.html", context, status=422 if form.errors else 200)
 
 
 def _compliance_page(request, registration_form=None, status=200):
     tenant = request.tenant
-    can_edit = request.membership.has_role(REGISTRATION_ROLE)
+    can_edit = request.membership.has_role(REGISTRATION_ROLE.role)
     if registration_form is None and can_edit:
         registration_form = BisRegistrationForm(
             initial={

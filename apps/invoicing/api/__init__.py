@@ -1,5 +1,15 @@
+from apps.invoicing.api.advances import ReceiptVoucherViewSet
 from apps.invoicing.api.customers import CustomerViewSet
 from apps.invoicing.api.invoices import InvoiceViewSet
+from apps.invoicing.api.notes import CreditNoteViewSet, DebitNoteViewSet
 from apps.invoicing.api.payments import OldGoldVoucherViewSet, PaymentViewSet
 
-__all__ = ["CustomerViewSet", "InvoiceViewSet", "OldGoldVoucherViewSet", "PaymentViewSet"]
+__all__ = [
+    "CreditNoteViewSet",
+    "CustomerViewSet",
+    "DebitNoteViewSet",
+    "InvoiceViewSet",
+    "OldGoldVoucherViewSet",
+    "PaymentViewSet",
+    "ReceiptVoucherViewSet",
+]

@@ -12,7 +12,7 @@ from apps.core.api.viewsets import TenantViewSet
 from apps.gst.states import STATE_CHOICES
 from apps.invoicing import selectors, services
 from apps.invoicing.models import Customer
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class CustomerOutput(serializers.Serializer):
@@ -73,7 +73,7 @@ class CustomerViewSet(
     selector = staticmethod(selectors.customer_list)
     serializer_class = CustomerOutput
     filterset_class = CustomerFilter
-    write_role = Role.STAFF  # the salesperson at the counter adds the buyer
+    write_role = rights.SALES_MAKE  # the salesperson at the counter adds the buyer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @idempotent

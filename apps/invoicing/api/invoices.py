@@ -8,13 +8,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.fields import DecimalInput
 from apps.core.api.filters import MAX_ID, IdFilter
 from apps.core.api.idempotency import idempotent
 from apps.core.api.viewsets import TenantViewSet
 from apps.gst.states import STATE_CHOICES
 from apps.invoicing import selectors, services
+from apps.invoicing.api.documents import DocumentPdfMixin
 from apps.invoicing.models import Invoice, InvoiceLine
-from apps.tenants.models import Role
+from apps.tenants import rights
 
 
 class InvoiceLineOutput(serializers.Serializer):
@@ -61,9 +63,21 @@ class InvoiceOutput(serializers.Serializer):
     round_off = serializers.DecimalField(max_digits=14, decimal_places=2)
     grand_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     amount_paid = serializers.DecimalField(
-        max_digits=14, decimal_places=2, help_text="Money and old gold received."
+        max_digits=14,
+        decimal_places=2,
+        help_text="Money, old gold and advances received (on its debit notes too).",
     )
     payment_status = serializers.SerializerMethodField(help_text="unpaid, part_paid or paid.")
+    amount_credited = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The totals of its issued credit notes."
+    )
+    amount_debited = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The totals of its issued debit notes."
+    )
+    amount_due = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Grand total - paid - credited + debited; below zero, what the "
+        "shop owes the buyer back.",
+    )  # fmt: skip
     amount_in_words = serializers.CharField()
     retain_until = serializers.DateField(
         allow_null=True, help_text="Kept at least until this day (CGST s.36)."
@@ -93,8 +107,8 @@ class LineInput(serializers.Serializer):
     )  # fmt: skip
     description = serializers.CharField(max_length=200, required=False)
     hsn_code = serializers.CharField(max_length=8, required=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    gst_rate = serializers.DecimalField(
+    amount = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
+    gst_rate = DecimalInput(
         max_digits=5, decimal_places=2, min_value=0, max_value=28, required=False,
         help_text="Percent; by default the rate on record for the HSN/SAC.",
     )  # fmt: skip
@@ -110,22 +124,16 @@ class LineInput(serializers.Serializer):
 
 
 class LineUpdateInput(serializers.Serializer):
-    gross_weight = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0, required=False)
-    stone_weight = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=0, required=False)
-    rate_per_gram = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    making_charge_rate = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False
-    )
-    stone_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    hallmarking_charge = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, required=False
-    )
+    gross_weight = DecimalInput(max_digits=10, decimal_places=3, min_value=0, required=False)
+    stone_weight = DecimalInput(max_digits=10, decimal_places=3, min_value=0, required=False)
+    rate_per_gram = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
+    making_charge_rate = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
+    stone_value = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
+    hallmarking_charge = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
     description = serializers.CharField(max_length=200, required=False)
     hsn_code = serializers.CharField(max_length=8, required=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    gst_rate = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=28, required=False
-    )
+    amount = DecimalInput(max_digits=14, decimal_places=2, min_value=0, required=False)
+    gst_rate = DecimalInput(max_digits=5, decimal_places=2, min_value=0, max_value=28, required=False)
 
 
 class InvoiceInput(serializers.Serializer):
@@ -200,14 +208,16 @@ LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH, description="A
     destroy=extend_schema(summary="Discard a draft (an issued invoice answers 409)", responses={204: None}),
 )  # fmt: skip
 class InvoiceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+    DocumentPdfMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
 ):
     model = Invoice
     selector = staticmethod(selectors.invoice_list)
     serializer_class = InvoiceOutput
     filterset_class = InvoiceFilter
-    write_role = Role.STAFF  # salespeople make and issue bills
-    action_roles = {"cancel": Role.ADMIN}  # undoing a sale on the record is for the owner or a manager
+    write_role = rights.SALES_MAKE  # salespeople make and issue bills
+    action_roles = {
+        "cancel": rights.SALE_CANCEL
+    }  # undoing a sale on the record is for the owner or a manager
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _detail(self, invoice: Invoice, http_status: int = status.HTTP_200_OK) -> Response:

@@ -1,3 +1,4 @@
+from apps.invoicing.services.advances import receipt_voucher_create
 from apps.invoicing.services.customers import customer_create, customer_update
 from apps.invoicing.services.documents import (
     invoice_document,
@@ -12,6 +13,7 @@ from apps.invoicing.services.documents import (
     invoice_share_token,
 )
 from apps.invoicing.services.drafts import (
+    invoice_buyer_create,
     invoice_draft_create,
     invoice_draft_discard,
     invoice_draft_update,
@@ -23,11 +25,19 @@ from apps.invoicing.services.drafts import (
     line_price,
 )
 from apps.invoicing.services.issue import invoice_cancel, invoice_issue
+from apps.invoicing.services.notes import (
+    credit_note_draft_create,
+    credit_note_line_return,
+    debit_note_draft_create,
+    note_line_add_amount,
+    note_lines_offer,
+)
 from apps.invoicing.services.payments import (
     old_gold_exchange,
     old_gold_spent,
     old_gold_voucher_create,
     payment_record,
+    voucher_left,
 )
 from apps.invoicing.services.series import (
     number_format_check,
@@ -37,8 +47,12 @@ from apps.invoicing.services.series import (
 )
 
 __all__ = [
+    "credit_note_draft_create",
+    "credit_note_line_return",
     "customer_create",
     "customer_update",
+    "debit_note_draft_create",
+    "invoice_buyer_create",
     "invoice_cancel",
     "invoice_document",
     "invoice_draft_create",
@@ -60,12 +74,16 @@ __all__ = [
     "invoice_share_text",
     "invoice_share_token",
     "line_price",
+    "note_line_add_amount",
+    "note_lines_offer",
     "number_format_check",
     "number_render",
     "old_gold_exchange",
     "old_gold_spent",
     "old_gold_voucher_create",
     "payment_record",
+    "receipt_voucher_create",
     "series_create",
     "series_number_take",
+    "voucher_left",
 ]

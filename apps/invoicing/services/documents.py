@@ -3,7 +3,8 @@
 The PDF is rendered once after issue (a worker, `invoice_pdf_render_task`) from the invoice's frozen
 figures and kept in the private `invoices` storage; rendering it again gives the same bytes (no clock,
 no random identifier, nothing fetched), so the stored file can always be checked against its record.
-A buyer opens it from a signed link that expires, without an account.
+A buyer opens it from a signed link that expires, without an account. In S3 the stored PDF is locked
+(Object Lock, COMPLIANCE) until its record's retention day.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING
 from django.contrib.staticfiles import finders
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -25,6 +25,7 @@ from apps.audit.services import audit_record
 from apps.core.files import private_file_url
 from apps.core.money import inr
 from apps.core.rls import task_send, tenant_scope
+from apps.core.storage import RetainedFile
 from apps.gst import tax
 from apps.gst.states import state_name
 from apps.invoicing import rules, selectors, tasks
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
 
 SHARE_SALT = "invoicing.bill-share"
 SHARE_DAYS = 30  # a buyer opens the bill from WhatsApp or e-mail within the month
+# The words each document carries at its head (Rule 46 "Tax Invoice", Rule 53 "Credit Note", "Debit Note").
+DOC_TITLES = {
+    Invoice.Kind.INVOICE: "Tax invoice",
+    Invoice.Kind.CREDIT_NOTE: "Credit Note",
+    Invoice.Kind.DEBIT_NOTE: "Debit Note",
+}
 
 
 def invoice_document(*, tenant: Tenant, invoice: Invoice) -> dict:
@@ -57,11 +64,12 @@ def invoice_document(*, tenant: Tenant, invoice: Invoice) -> dict:
             taxable=invoice.taxable_value, cgst=invoice.cgst, sgst=invoice.sgst, igst=invoice.igst,
             round_off=invoice.round_off, grand_total=invoice.grand_total,
         )  # fmt: skip
-    amount_paid = getattr(invoice, "amount_paid", None)
-    if amount_paid is None:
-        amount_paid = selectors.invoice_get(tenant=tenant, invoice_id=invoice.pk).amount_paid
+    if not hasattr(invoice, "amount_due"):
+        invoice = selectors.invoice_get(tenant=tenant, invoice_id=invoice.pk)  # with what was paid and noted
     return {
         "invoice": invoice,
+        "doc_title": DOC_TITLES[invoice.doc_type],
+        "original": invoice.original,  # a note's invoice: Rule 53 names its number and date
         "rows": [
             (line, taxed.cgst + taxed.sgst + taxed.igst, line.stone_value + line.hallmarking_charge, None)
             for line, taxed in zip(lines, taxes, strict=True)
@@ -72,7 +80,7 @@ def invoice_document(*, tenant: Tenant, invoice: Invoice) -> dict:
         "seller_state": state_name(invoice.seller_state_code) if invoice.seller_state_code else "",
         "buyer_state": state_name(invoice.buyer_state_code) if invoice.buyer_state_code else "",
         "inter_state": inter_state,
-        "due": invoice.grand_total - amount_paid,
+        "due": selectors.invoice_due(tenant=tenant, invoice=invoice),
         "hallmarked": any(line.huid for line in lines),
         "verification_line": rules.HALLMARK_VERIFICATION_LINE,
         "payments": list(
@@ -122,7 +130,8 @@ def invoice_pdf_store(*, tenant: Tenant, invoice: Invoice) -> Invoice:
         return invoice
     data = invoice_pdf_render(tenant=tenant, invoice=invoice)
     name = f"invoices/t{tenant.pk}/{uuid.uuid4().hex}.pdf"
-    invoice.pdf.save(name, ContentFile(data), save=False)
+    # Locked in S3 until its record may go (COMPLIANCE mode, see apps.core.storage).
+    invoice.pdf.save(name, RetainedFile(data, retain_until=invoice.retain_until), save=False)
     invoice.pdf_sha256 = hashlib.sha256(data).hexdigest()
     invoice.save(
         update_fields=["pdf", "pdf_sha256", "updated_at"]
@@ -157,9 +166,15 @@ def invoice_from_share_token(token: str) -> Invoice:
     return invoice
 
 
+def _document_word(invoice: Invoice) -> str:
+    """What the buyer is told they are sent: their bill, or a credit or debit note."""
+    return invoice.kind_name if invoice.is_note else "bill"
+
+
 def invoice_share_text(*, invoice: Invoice, url: str) -> str:
     return (
-        f"Your bill {invoice.number} from {invoice.seller_name} for {inr(invoice.grand_total)}: {url}\n"
+        f"Your {_document_word(invoice)} {invoice.number} from {invoice.seller_name} for {inr(invoice.grand_total)}: "
+        f"{url}\n"
         f"The link works for {SHARE_DAYS} days."
     )
 
@@ -191,7 +206,7 @@ def invoice_email_deliver(*, invoice_id: int, to: str) -> None:
     with invoice.pdf.open("rb") as pdf:
         data = pdf.read()
     message = EmailMessage(
-        subject=f"Your bill {invoice.number} from {invoice.seller_name}",
+        subject=f"Your {_document_word(invoice)} {invoice.number} from {invoice.seller_name}",
         body=render_to_string("invoicing/email/bill.txt", {"invoice": invoice}),
         to=[to],
     )

@@ -7,6 +7,7 @@ its tax is only a preview until issue settles it.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -17,13 +18,14 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.money import GRAM, RUPEE, grams, parse_decimal, rupees
-from apps.gst.selectors import gst_rate_value
+from apps.gst.selectors import gst_rate_refusals, gst_rate_value
 from apps.inventory import selectors as inventory_selectors
 from apps.inventory.models import StockItem
 from apps.inventory.services.sales import stock_item_sale_refusal
 from apps.invoicing import rules
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft
 from apps.invoicing.models import Customer, Invoice, InvoiceLine
+from apps.invoicing.services.customers import customer_create
 from apps.invoicing.services.series import series_code_check
 
 if TYPE_CHECKING:
@@ -36,11 +38,18 @@ FREE_EDITABLE = ["description", "hsn_code", "amount", "gst_rate"]
 MAKING = StockItem.MakingChargeType
 
 
-def _draft_locked(invoice: Invoice) -> Invoice:
+def _draft_locked(invoice: Invoice, *, notes: bool = False) -> Invoice:
+    """The draft, locked; a credit or debit note only where `notes` (its buyer and lines come from its
+    invoice, through services/notes.py)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.DRAFT:
         raise InvoiceNotDraft(
-            f"Invoice {invoice.number} is {invoice.get_status_display().lower()}: it can't be changed."
+            f"{invoice.number} is {invoice.get_status_display().lower()}: it can't be changed."
+        )
+    if invoice.is_note and not notes:
+        raise ValidationError(
+            f"A {invoice.kind_name} keeps the buyer of its invoice and takes only that "
+            "invoice's lines: return an article, or credit or add an amount on one of its lines."
         )
     return invoice
 
@@ -118,15 +127,28 @@ def invoice_draft_update(
 
 
 @transaction.atomic
-def invoice_draft_discard(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> None:
+def invoice_buyer_create(
+    *, tenant: Tenant, actor: User | None, invoice: Invoice, **customer_values
+) -> Customer:
+    """A buyer new to the shop, added at the counter and made the draft's buyer: both or neither."""
     assert invoice.tenant_id == tenant.id
     invoice = _draft_locked(invoice)
+    customer = customer_create(tenant=tenant, actor=actor, **customer_values)
+    invoice_draft_update(tenant=tenant, actor=actor, invoice=invoice, customer=customer)
+    return customer
+
+
+@transaction.atomic
+def invoice_draft_discard(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> None:
+    assert invoice.tenant_id == tenant.id
+    invoice = _draft_locked(invoice, notes=True)
     lines = InvoiceLine.objects.for_tenant(tenant).filter(invoice=invoice)
     count = lines.count()
     lines.delete()
     audit_record(
         tenant=tenant, actor=actor, action="invoice.discard",
-        summary=f"Discarded a draft invoice of {count} line{'s' if count != 1 else ''}", target=invoice,
+        summary=f"Discarded a draft {invoice.kind_name} of {count} line{'s' if count != 1 else ''}",
+        target=invoice,
     )  # fmt: skip
     invoice.delete()
 
@@ -166,8 +188,8 @@ def invoice_line_add_article(
     return line
 
 
-def _rate(code: str, *, default: Decimal | None = None) -> Decimal:
-    rate = gst_rate_value(code=code, on=timezone.localdate())
+def _rate(code: str, *, default: Decimal | None = None, buyer_registered: bool = True) -> Decimal:
+    rate = gst_rate_value(code=code, on=timezone.localdate(), buyer_registered=buyer_registered)
     if rate is None:
         if default is not None:
             return default
@@ -187,14 +209,34 @@ def invoice_line_add_free(
         tenant=tenant, invoice=invoice, position=_next_position(invoice), kind=InvoiceLine.Kind.FREE,
         description=" ".join((description or "").split()), hsn_code=(hsn_code or "").strip(),
     )  # fmt: skip
-    _free_values(line, {"amount": amount, "gst_rate": gst_rate})
+    _free_values(line, {"amount": amount, "gst_rate": gst_rate}, buyer_registered=_buyer_registered(invoice))
+    invoice_lines_rate_check(invoice=invoice, lines=[line], on=timezone.localdate())
     line_price(line)
     line.full_clean(exclude=["tenant", "invoice"])
     line.save(force_insert=True)
     return line
 
 
-def _free_values(line: InvoiceLine, values: dict) -> None:
+def _buyer_registered(invoice: Invoice) -> bool:
+    return bool(invoice.customer_id and invoice.customer.gstin)
+
+
+def invoice_lines_rate_check(*, invoice: Invoice, lines: list[InvoiceLine], on: date) -> None:
+    """Refuse a line whose rate is a concession the buyer can't have (job work at 5% for a buyer without
+    a GSTIN). Checked when a line is priced and again at issue, since the buyer may have changed since."""
+    refused = gst_rate_refusals(
+        charges=[(line.hsn_code, line.gst_rate) for line in lines], on=on,
+        buyer_registered=_buyer_registered(invoice),
+    )  # fmt: skip
+    if refused:
+        raise ValidationError({"gst_rate": [
+            f"{line.description}: {refused[(line.hsn_code, line.gst_rate)]}" for line in lines
+            if (line.hsn_code, line.gst_rate) in refused
+        ]})  # fmt: skip
+
+
+def _free_values(line: InvoiceLine, values: dict, *, buyer_registered: bool) -> None:
+    """Read a free line's amount and rate; with no rate given, the one on record for this buyer."""
     errors: dict[str, list[str]] = {}
     if "amount" in values:
         line.amount = parse_decimal(values["amount"], RUPEE, "amount", "amount in rupees", errors)
@@ -202,7 +244,7 @@ def _free_values(line: InvoiceLine, values: dict) -> None:
         line.gst_rate = parse_decimal(values["gst_rate"], Decimal("0.01"), "gst_rate", "GST rate", errors)
     elif ("gst_rate" in values or not line.gst_rate) and line.hsn_code:
         try:
-            line.gst_rate = _rate(line.hsn_code)
+            line.gst_rate = _rate(line.hsn_code, buyer_registered=buyer_registered)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if errors:
@@ -213,7 +255,7 @@ def _free_values(line: InvoiceLine, values: dict) -> None:
 def invoice_line_update(*, tenant: Tenant, actor: User | None, line: InvoiceLine, **values) -> InvoiceLine:
     """Change a draft line's weights or charges (article) or its text, code, amount or rate (free)."""
     assert line.tenant_id == tenant.id
-    _draft_locked(line.invoice)
+    invoice = _draft_locked(line.invoice)
     line = InvoiceLine.objects.select_for_update().get(pk=line.pk)
     allowed = ARTICLE_EDITABLE if line.kind == InvoiceLine.Kind.ARTICLE else FREE_EDITABLE
     unknown = set(values) - set(allowed)
@@ -236,7 +278,12 @@ def invoice_line_update(*, tenant: Tenant, actor: User | None, line: InvoiceLine
         for name in ("description", "hsn_code"):
             if name in values:
                 setattr(line, name, " ".join(str(values[name] or "").split()))
-        _free_values(line, {k: v for k, v in values.items() if k in ("amount", "gst_rate")})
+        _free_values(
+            line,
+            {k: v for k, v in values.items() if k in ("amount", "gst_rate")},
+            buyer_registered=_buyer_registered(invoice),
+        )
+        invoice_lines_rate_check(invoice=invoice, lines=[line], on=timezone.localdate())
     line_price(line)
     line.full_clean(exclude=["tenant", "invoice"])
     line.save()
@@ -246,5 +293,5 @@ def invoice_line_update(*, tenant: Tenant, actor: User | None, line: InvoiceLine
 @transaction.atomic
 def invoice_line_remove(*, tenant: Tenant, actor: User | None, line: InvoiceLine) -> None:
     assert line.tenant_id == tenant.id
-    _draft_locked(line.invoice)
+    _draft_locked(line.invoice, notes=True)
     InvoiceLine.objects.filter(pk=line.pk).delete()

@@ -1,9 +1,10 @@
-"""Issuing and cancelling invoices.
+"""Issuing and cancelling invoices, and credit and debit notes (the same documents, of another kind).
 
 Issue is one transaction: the draft and its articles are locked and checked, every line's tax is
-settled at 2 places, the articles are marked sold, the seller's and buyer's details are copied in,
-and last the number is taken from the series (so its lock is held only for the final writes). From
-commit on the database refuses any change to the invoice and its lines (migration 0002).
+settled at 2 places, the articles are marked sold (or, on a credit note, back in stock), the seller's
+and buyer's details are copied in, and last the number is taken from the series of the document's
+kind (so its lock is held only for the final writes). A note also locks the invoice it corrects, to
+commit. From commit on the database refuses any change to the document and its lines (migration 0002).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.audit.services import audit_record
+from apps.audit.services import AuditEntry, audit_record, audit_record_many
 from apps.core.money import inr
 from apps.core.rls import task_send
 from apps.gst import tax
@@ -24,7 +25,9 @@ from apps.inventory.models import StockItem
 from apps.inventory.services import sales
 from apps.invoicing import rules, tasks
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft, InvoiceNotIssued
-from apps.invoicing.models import DocumentType, Invoice, InvoiceLine
+from apps.invoicing.models import Invoice, InvoiceLine
+from apps.invoicing.services import notes
+from apps.invoicing.services.drafts import invoice_lines_rate_check
 from apps.invoicing.services.series import series_number_take
 
 if TYPE_CHECKING:
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from apps.tenants.models import Tenant
 
 LINE_TAX_FIELDS = ["taxable_value", "cgst", "sgst", "igst"]
+BUYER_FIELDS = ["buyer_name", "buyer_gstin", "buyer_state_code", "buyer_address", "buyer_phone", "buyer_pan",
+                "buyer_form_60"]  # fmt: skip
 
 
 def _seller_check(tenant: Tenant) -> None:
@@ -47,6 +52,18 @@ def _seller_check(tenant: Tenant) -> None:
     if missing:
         raise ValidationError(
             f"Add the shop's {' and '.join(missing)} in the shop profile: a GST invoice must carry them."
+        )
+    # A GSTIN is the shop's once verified from its certificate, not when typed (a stranger can type it).
+    if not tenant.gstin_is_verified:
+        if tenant.gstin_status == tenant.GstinStatus.AWAITING_REVIEW:
+            raise ValidationError(
+                f"GSTIN {tenant.gstin} is waiting to be verified by the Tijori team, so GST invoices can't be "
+                "issued yet. The dashboard shows when it is verified; the draft stays as it is until then."
+            )
+        raise ValidationError(
+            f"GSTIN {tenant.gstin} is not verified, so GST invoices can't be issued yet. An owner or admin "
+            "uploads the shop's GST registration certificate in Settings → Profile; the Tijori team checks "
+            "it, and the dashboard shows the result."
         )
 
 
@@ -95,21 +112,33 @@ def _buyer_copy(invoice: Invoice) -> None:
 def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> Invoice:
     assert invoice.tenant_id == tenant.id
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=invoice.pk)
+    label = invoice.kind_name
     if invoice.status != Invoice.Status.DRAFT:
-        raise InvoiceNotDraft(f"Invoice {invoice.number} is already {invoice.get_status_display().lower()}.")
+        raise InvoiceNotDraft(
+            f"{label.capitalize()} {invoice.number} is already {invoice.get_status_display().lower()}."
+        )
     _seller_check(tenant)
     lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position"))
     if not lines:
-        raise ValidationError("Add at least one line before issuing the invoice.")
+        raise ValidationError(f"Add at least one line before issuing the {label}.")
+    original = None
+    if invoice.is_note:  # it keeps its invoice's rates and buyer, checked then; its invoice stays locked
+        original = notes.note_issue_check(tenant=tenant, actor=actor, note=invoice, lines=lines)
+    else:  # the buyer may have changed since the lines were priced
+        invoice_lines_rate_check(invoice=invoice, lines=lines, on=timezone.localdate())
 
     items = sales.stock_items_lock(
         tenant=tenant, item_ids=[ln.stock_item_id for ln in lines if ln.stock_item_id]
     )
-    refusals = [sales.stock_item_sale_refusal(item) for item in items.values()]
+    if original is not None:  # returned articles come back from the buyer: "no HUID, no sale" is for sales
+        refusals = [f"{item.sku} is {item.get_stock_status_display().lower()}, not sold: it can't be returned."
+                    for item in items.values() if item.stock_status != StockItem.StockStatus.SOLD]  # fmt: skip
+    else:
+        refusals = [sales.stock_item_sale_refusal(item) for item in items.values()]
     if any(refusals):
         raise ArticleNotForSale(" ".join(r for r in refusals if r))
     for line in lines:
-        if line.stock_item_id:
+        if line.stock_item_id and original is None:
             line.huid = items[line.stock_item_id].huid  # hallmarked since it was added
 
     inter_state = tax.is_inter_state(
@@ -134,7 +163,11 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
     )
     invoice.round_off, invoice.grand_total = totals.round_off, totals.grand_total
     invoice.amount_in_words = rupees_in_words(totals.grand_total)
-    _buyer_copy(invoice)
+    if original is None:
+        _buyer_copy(invoice)
+    else:  # Rule 53: the recipient of the invoice the note corrects
+        for name in BUYER_FIELDS:
+            setattr(invoice, name, getattr(original, name))
 
     today = timezone.localdate()
     invoice.issued_on = today
@@ -147,10 +180,14 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
         validate_constraints=False,
     )
     InvoiceLine.objects.bulk_update(lines, [*LINE_TAX_FIELDS, "huid"])
+    stock_status = StockItem.StockStatus.SOLD if original is None else StockItem.StockStatus.IN_STOCK
+    sales.stock_items_status_set(tenant=tenant, items=items.values(), status=stock_status)
 
+    # Last, the number: from here to commit other issuers of the series wait, so only the writes that
+    # need the number follow (the document and its events, in one INSERT).
     invoice.series, invoice.number = series_number_take(
         tenant=tenant,
-        doc_type=DocumentType.INVOICE,
+        doc_type=invoice.doc_type,
         code=invoice.series_code,
         gstin=tenant.gstin,
         fy=FinancialYear.of(today),
@@ -158,49 +195,73 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_by = actor
     invoice.save()
-    sales.stock_items_mark(
-        tenant=tenant, actor=actor, items=items.values(), status=StockItem.StockStatus.SOLD,
-        because=f"sold on invoice {invoice.number}",
-    )  # fmt: skip
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        action="invoice.issue",
-        summary=f"Issued invoice {invoice.number} for {inr(invoice.grand_total)} ({len(lines)} "
-        f"line{'s' if len(lines) != 1 else ''})",
-        target=invoice,
+    because = (
+        f"sold on invoice {invoice.number}" if original is None else f"returned on {label} {invoice.number}"
     )
+    against = f" against invoice {original.number}" if original is not None else ""
+    summary = (
+        f"Issued {label} {invoice.number}{against} for {inr(invoice.grand_total)} ({len(lines)} "
+        f"line{'s' if len(lines) != 1 else ''})"
+    )
+    audit_record_many(
+        tenant=tenant, actor=actor,
+        entries=[*sales.stock_status_events(items.values(), stock_status, because),
+                 AuditEntry(f"{invoice.doc_type}.issue", summary, invoice)],
+    )  # fmt: skip
     transaction.on_commit(lambda: task_send(tasks.invoice_pdf_render_task, invoice.pk, tenant_id=tenant.pk))
     return invoice
 
 
 @transaction.atomic
 def invoice_cancel(*, tenant: Tenant, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
-    """Cancel an issued invoice on the record: it keeps its number, and its articles return to stock.
+    """Cancel an issued invoice or note on the record: it keeps its number; an invoice's articles return
+    to stock, a credit note's returned articles are sold again.
 
-    Allowed on the day of issue only; later corrections are credit notes, which GSTR-1 reports.
+    Allowed on the day of issue only; later corrections are credit notes, which GSTR-1 reports. An
+    invoice with issued notes stays: the notes report against it.
     """
     assert invoice.tenant_id == tenant.id
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)  # notes issued against it wait
+    label = invoice.kind_name
     if invoice.status != Invoice.Status.ISSUED:
         raise InvoiceNotIssued(
-            f"Only an issued invoice can be cancelled; this one is {invoice.get_status_display().lower()}."
+            f"Only an issued {label} can be cancelled; this one is {invoice.get_status_display().lower()}."
         )
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError({"reason": ["Say why the invoice is cancelled: it stays on the record."]})
+        raise ValidationError({"reason": [f"Say why the {label} is cancelled: it stays on the record."]})
     if invoice.issued_on != timezone.localdate():
         raise InvoiceNotIssued(
-            f"Invoice {invoice.number} was issued on {invoice.issued_on:%d %b %Y}: an invoice can be cancelled "
-            "only on its day. Issue a credit note instead."
+            f"{label.capitalize()} {invoice.number} was issued on {invoice.issued_on:%d %b %Y}: it can be "
+            "cancelled only on its day. Issue a credit note instead."
+            if not invoice.is_note
+            else f"{label.capitalize()} {invoice.number} was issued on {invoice.issued_on:%d %b %Y}: it can be "
+            "cancelled only on its day. Issue a further note to correct it."
+        )
+    noted = list(
+        invoice.notes.filter(status=Invoice.Status.ISSUED).order_by("pk").values_list("number", flat=True)
+    )
+    if noted:
+        raise InvoiceNotIssued(
+            f"Invoice {invoice.number} has notes issued against it ({', '.join(noted)}): it can't be cancelled. "
+            "Issue a credit note instead."
         )
     item_ids = InvoiceLine.objects.filter(invoice=invoice, stock_item__isnull=False).values_list(
         "stock_item_id", flat=True
     )
     items = sales.stock_items_lock(tenant=tenant, item_ids=list(item_ids))
+    back_to = StockItem.StockStatus.IN_STOCK
+    if invoice.doc_type == Invoice.Kind.CREDIT_NOTE:  # the return is undone: the buyer keeps the article
+        back_to = StockItem.StockStatus.SOLD
+        gone = [f"{item.sku} is {item.get_stock_status_display().lower()}" for item in items.values()
+                if item.stock_status != StockItem.StockStatus.IN_STOCK]  # fmt: skip
+        if gone:
+            raise ArticleNotForSale(
+                f"{'; '.join(gone)} since it was returned: credit note {invoice.number} can't be cancelled."
+            )
     sales.stock_items_mark(
-        tenant=tenant, actor=actor, items=items.values(), status=StockItem.StockStatus.IN_STOCK,
-        because=f"invoice {invoice.number} cancelled",
+        tenant=tenant, actor=actor, items=items.values(), status=back_to,
+        because=f"{label} {invoice.number} cancelled",
     )  # fmt: skip
     invoice.status = Invoice.Status.CANCELLED
     invoice.cancelled_at = timezone.now()
@@ -209,8 +270,8 @@ def invoice_cancel(*, tenant: Tenant, actor: User | None, invoice: Invoice, reas
     audit_record(
         tenant=tenant,
         actor=actor,
-        action="invoice.cancel",
-        summary=f"Cancelled invoice {invoice.number} ({inr(invoice.grand_total)}): {invoice.cancel_reason}",
+        action=f"{invoice.doc_type}.cancel",
+        summary=f"Cancelled {label} {invoice.number} ({inr(invoice.grand_total)}): {invoice.cancel_reason}",
         target=invoice,
     )
     return invoice

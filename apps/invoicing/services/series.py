@@ -69,16 +69,37 @@ def number_format_check(number_format: str, *, code: str) -> None:
         raise ValidationError({"number_format": exc.messages}) from None
 
 
-def _series_locked(
+_TAKE = """
+    UPDATE invoicing_documentseries SET next_number = next_number + 1, updated_at = %s
+    WHERE tenant_id = %s AND doc_type = %s AND code = %s AND gstin = %s AND fy_start_year = %s
+    RETURNING id, number_format, next_number
+"""
+
+
+def _counter_take(
     *, tenant: Tenant, doc_type: str, code: str, gstin: str, fy: FinancialYear
-) -> DocumentSeries:
-    """The series, locked: found and locked in one query, or made first (the year's first document)."""
-    found = DocumentSeries.objects.for_tenant(tenant).filter(
-        doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year
-    )
-    series = found.select_for_update().first()
-    if series is not None:
-        return series
+) -> DocumentSeries | None:
+    """Move the series' counter on and return the series as it now is, in one statement.
+
+    The UPDATE takes the row lock (held to commit) and reads the counter at once: one round trip
+    while other issuers of the series wait, instead of a SELECT ... FOR UPDATE and then an UPDATE.
+    """
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_TAKE, [timezone.now(), tenant.pk, doc_type, code, gstin, fy.start_year])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    series_id, number_format, next_number = row
+    series = DocumentSeries(
+        id=series_id, tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy_start_year=fy.start_year,
+        number_format=number_format, next_number=next_number,
+    )  # fmt: skip
+    series._state.adding, series._state.db = False, transaction.get_connection().alias
+    return series
+
+
+def _series_create(*, tenant: Tenant, doc_type: str, code: str, gstin: str, fy: FinancialYear) -> None:
+    """The year's first document of a series makes the series."""
     # A new financial year starts a new series in the format the shop chose last year.
     previous = (
         DocumentSeries.objects.for_tenant(tenant)
@@ -95,7 +116,6 @@ def _series_locked(
             )  # fmt: skip
     except IntegrityError:  # another issuer created it first
         pass
-    return found.select_for_update().get()
 
 
 def series_number_take(
@@ -103,16 +123,18 @@ def series_number_take(
 ) -> tuple[DocumentSeries, str]:
     """The next number of the series, taken under the series' row lock (held to commit)."""
     assert transaction.get_connection().in_atomic_block, "take a number inside the issuing transaction"
-    series = _series_locked(tenant=tenant, doc_type=doc_type, code=code, gstin=gstin, fy=fy)
-    number = number_render(series.number_format, code=series.code, fy=fy, n=series.next_number)
+    key = {"tenant": tenant, "doc_type": doc_type, "code": code, "gstin": gstin, "fy": fy}
+    series = _counter_take(**key)
+    if series is None:
+        _series_create(**key)
+        series = _counter_take(**key)
+    number = number_render(series.number_format, code=series.code, fy=fy, n=series.next_number - 1)
     if len(number) > MAX_LENGTH:  # the counter outgrew its padding
         raise ValidationError(
             f"Series {series.code} has no number left this year within GST's {MAX_LENGTH} characters: "
             "add a series with a shorter format and issue under it."
         )
-    document_number_validate(number)
-    series.next_number += 1
-    series.save(update_fields=["next_number", "updated_at"])
+    document_number_validate(number)  # a refusal rolls the issue back, and the counter with it
     return series, number
 
 

@@ -1,6 +1,15 @@
-from apps.invoicing.views.customers import customer_detail_view, customer_form_view, customer_list_view
+from apps.invoicing.views.advances import receipt_voucher_detail_view, receipt_voucher_print_view
+from apps.invoicing.views.customers import (
+    customer_advance_view,
+    customer_detail_view,
+    customer_form_view,
+    customer_list_view,
+)
+from apps.invoicing.views.notes import note_issue_view, note_line_view, note_new_view
 from apps.invoicing.views.sales import (
     bill_shared_view,
+    invoice_advance_view,
+    invoice_buyer_new_view,
     invoice_buyer_view,
     invoice_cancel_view,
     invoice_detail_view,
@@ -20,9 +29,12 @@ from apps.invoicing.views.sales import (
 
 __all__ = [
     "bill_shared_view",
+    "customer_advance_view",
     "customer_detail_view",
     "customer_form_view",
     "customer_list_view",
+    "invoice_advance_view",
+    "invoice_buyer_new_view",
     "invoice_buyer_view",
     "invoice_cancel_view",
     "invoice_detail_view",
@@ -38,4 +50,9 @@ __all__ = [
     "invoice_pdf_view",
     "invoice_print_view",
     "invoice_scan_view",
+    "note_issue_view",
+    "note_line_view",
+    "note_new_view",
+    "receipt_voucher_detail_view",
+    "receipt_voucher_print_view",
 ]

@@ -1,4 +1,5 @@
-"""The customer pages: the list with its search, a customer's ledger, and the form to add or change one."""
+"""The customer pages: the list with its search, a customer's ledger (where an advance is taken), and the
+form to add or change one."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.core.forms import form_add_service_error
+from apps.core.decorators import post_only
+from apps.core.forms import form_add_service_error, form_submit
 from apps.core.pages import PAGE_SIZE, querystring_without
 from apps.invoicing import selectors, services
-from apps.invoicing.forms import CustomerForm
+from apps.invoicing.forms import AdvanceForm, CustomerForm
 from apps.invoicing.models import Customer
 from apps.tenants.access.decorators import tenant_view
 
@@ -30,15 +32,44 @@ def customer_list_view(request):
     return render(request, template, context)
 
 
+def _customer_page(request, customer, *, status: int = 200, advance_form: AdvanceForm | None = None):
+    ledger = selectors.customer_ledger(tenant=request.tenant, customer=customer)
+    rows = [(invoice, selectors.payment_status(invoice)) for invoice in ledger["invoices"]]
+    context = {
+        "customer": customer,
+        "ledger": ledger,
+        "rows": rows,
+        "advance_form": advance_form or AdvanceForm(),
+    }
+    return render(request, "invoicing/customer_detail.html", context, status=status)
+
+
 @require_GET
 @tenant_view()
 def customer_detail_view(request, customer_id: int):
+    return _customer_page(request, selectors.customer_get(tenant=request.tenant, customer_id=customer_id))
+
+
+@post_only("invoicing:customer_detail", "customer_id")
+@tenant_view()
+def customer_advance_view(request, customer_id: int):
+    """Take an advance before the sale (an order, a booking) on a receipt voucher, then show the voucher."""
     customer = selectors.customer_get(tenant=request.tenant, customer_id=customer_id)
-    ledger = selectors.customer_ledger(tenant=request.tenant, customer=customer)
-    rows = [(invoice, selectors.payment_status(invoice)) for invoice in ledger["invoices"]]
-    return render(
-        request, "invoicing/customer_detail.html", {"customer": customer, "ledger": ledger, "rows": rows}
-    )
+    form = AdvanceForm(request.POST)
+    voucher = None
+
+    def take(data: dict) -> None:
+        nonlocal voucher
+        voucher = services.receipt_voucher_create(
+            tenant=request.tenant, actor=request.user, customer=customer, **data
+        )
+
+    if form_submit(form, take):
+        messages.success(
+            request, f"Advance received on receipt voucher {voucher.number}: print it for {customer}."
+        )
+        return redirect("invoicing:receipt_voucher_detail", voucher_id=voucher.pk)
+    return _customer_page(request, customer, status=422, advance_form=form)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,20 +10,25 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
 from apps.core.files import private_file_response
 from apps.core.forms import form_submit, messages_add_service_error, service_action
-from apps.core.money import rupees
+from apps.core.money import inr, rupees
 from apps.core.pages import PAGE_SIZE, querystring_without, site_link
 from apps.core.rls import tenant_scope
 from apps.invoicing import selectors, services
 from apps.invoicing.forms import (
+    AdvanceAdjustForm,
     BuyerForm,
     CancelForm,
+    CounterCustomerForm,
+    CustomerSearchForm,
     EmailForm,
     FreeLineForm,
     InvoiceFilterForm,
@@ -32,9 +37,10 @@ from apps.invoicing.forms import (
     PaymentForm,
     ScanForm,
 )
-from apps.invoicing.models import Invoice, InvoiceLine, Payment
+from apps.invoicing.models import Customer, Invoice, InvoiceLine, Payment
+from apps.invoicing.views import notes as note_pages
+from apps.tenants import rights
 from apps.tenants.access.decorators import tenant_view
-from apps.tenants.models import Role
 
 
 @require_GET
@@ -70,17 +76,17 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
         for line, line_tax, extras, _ in context["rows"]
     ]
     context.update(
-        status=selectors.payment_status(invoice), can_cancel=request.membership.has_role(Role.ADMIN)
+        status=selectors.payment_status(invoice),
+        can_cancel=request.membership.has_role(rights.SALE_CANCEL.role),
     )
     if invoice.status == Invoice.Status.DRAFT:
-        customers = list(
-            selectors.customer_list(tenant=tenant).only("id", "name", "trade_name", "phone")[:500]
-        )
-        initial = {"customer": invoice.customer_id, "place_of_supply": invoice.place_of_supply}
+        initial = {"place_of_supply": invoice.place_of_supply}
         context.update(
             scan_form=forms.get("scan_form") or ScanForm(),
             free_form=forms.get("free_form") or FreeLineForm(),
-            buyer_form=forms.get("buyer_form") or BuyerForm(initial=initial, customers=customers),
+            buyer_form=forms.get("buyer_form") or BuyerForm(initial=initial),
+            new_customer_form=forms.get("new_customer_form") or _new_customer_form(request),
+            **_customer_search(request),
         )
     else:
         share_url = site_link("invoicing:bill_shared", services.invoice_share_token(invoice))
@@ -88,6 +94,7 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
         context.update(
             payment_form=forms.get("payment_form") or PaymentForm(initial={"amount": rupees(context["due"])}),
             old_gold_form=forms.get("old_gold_form") or OldGoldForm(),
+            advance_form=forms.get("advance_form") or _advance_form(request, invoice),
             cancel_form=forms.get("cancel_form") or CancelForm(),
             email_form=forms.get("email_form")
             or EmailForm(initial={"to": invoice.customer.email if invoice.customer else ""}),
@@ -95,7 +102,45 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
             whatsapp_url=f"https://wa.me/{'91' + phone[-10:] if len(phone) >= 10 else ''}?"
             + urlencode({"text": services.invoice_share_text(invoice=invoice, url=share_url)}),
         )
+    context.update(note_pages.note_context(request, invoice, forms))
     return context
+
+
+def _advance_form(request, invoice: Invoice, data=None) -> AdvanceAdjustForm | None:
+    """The buyer's advances with money left, to adjust against this bill; None when they have none."""
+    vouchers = []
+    if invoice.customer_id is not None:
+        vouchers = list(
+            selectors.receipt_voucher_search(
+                tenant=request.tenant, customer_id=invoice.customer_id, open_only=True
+            ).order_by("received_on", "id")[:50]
+        )
+    if not vouchers and data is None:
+        return None
+    return AdvanceAdjustForm(data, vouchers=vouchers)
+
+
+CUSTOMER_MATCHES = 10
+
+
+def _customer_search(request) -> dict:
+    """The buyer picker's search: up to CUSTOMER_MATCHES customers of the shop for `?q=`."""
+    form = CustomerSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    found: list[Customer] = []
+    if q:
+        found = list(
+            selectors.customer_list(tenant=request.tenant, q=q).only(
+                "id", "name", "trade_name", "phone", "gstin", "state_code"
+            )[: CUSTOMER_MATCHES + 1]
+        )
+    return {"search_form": form, "q": q, "matches": found[:CUSTOMER_MATCHES],
+            "more_matches": len(found) > CUSTOMER_MATCHES}  # fmt: skip
+
+
+def _new_customer_form(request, data=None) -> CounterCustomerForm:
+    initial = {"kind": Customer.Kind.UNREGISTERED, "state_code": request.tenant.state_code}
+    return CounterCustomerForm(data, initial=initial, prefix="new")
 
 
 def _line_form(line: InvoiceLine) -> LineForm | None:
@@ -109,12 +154,22 @@ def _line_form(line: InvoiceLine) -> LineForm | None:
     )
 
 
+DRAFT_FORMS = {"scan_form", "free_form", "buyer_form", "new_customer_form"}
+
+
 def _sale_page(request, invoice: Invoice, status: int = 200, **forms):
     """The sale's lines alone for htmx; the whole page otherwise, after a redirect when a form went through
     (so reloading it does not send the form again)."""
     if request.method == "POST" and status == 200 and not request.htmx:
         return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice.pk)  # with what was paid
+    if status == 422 and invoice.status != Invoice.Status.DRAFT and forms.keys() & DRAFT_FORMS:
+        # A draft's form sent after the sale was issued (from another tab): the page has no such form now.
+        for form in forms.values():
+            for error in form.non_field_errors():
+                messages.error(request, error)
+        url = reverse("invoicing:invoice_detail", args=[invoice.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = _sale_context(request, invoice, **forms)
     template = "invoicing/partials/_sale_lines.html" if request.htmx else "invoicing/invoice_detail.html"
     return render(request, template, context, status=status)
@@ -123,7 +178,11 @@ def _sale_page(request, invoice: Invoice, status: int = 200, **forms):
 @require_GET
 @tenant_view()
 def invoice_detail_view(request, invoice_id: int):
-    return _sale_page(request, selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id))
+    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    if request.htmx and request.htmx.target == "buyer-matches" and invoice.status == Invoice.Status.DRAFT:
+        context = {"invoice": invoice, **_customer_search(request)}
+        return render(request, "invoicing/partials/_buyer_matches.html", context)
+    return _sale_page(request, invoice)
 
 
 @post_only("invoicing:invoice_detail", "invoice_id")
@@ -187,22 +246,37 @@ def invoice_line_view(request, invoice_id: int, line_id: int):
 @post_only("invoicing:invoice_detail", "invoice_id")
 @tenant_view()
 def invoice_buyer_view(request, invoice_id: int):
+    """Set the draft's buyer (a customer picked from the search, or none for a walk-in) or its place of supply."""
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-    customers = list(
-        selectors.customer_list(tenant=request.tenant).only("id", "name", "trade_name", "phone")[:500]
-    )
-    form = BuyerForm(request.POST, customers=customers)
+    form = BuyerForm(request.POST)
 
     def update(data: dict) -> None:
-        customer = selectors.customer_for_input(tenant=request.tenant, customer_id=data["customer"])
-        services.invoice_draft_update(
-            tenant=request.tenant, actor=request.user, invoice=invoice, customer=customer,
-            place_of_supply=data["place_of_supply"],
-        )  # fmt: skip
+        changes = form.changes()
+        if "customer" in changes:
+            changes["customer"] = selectors.customer_for_input(
+                tenant=request.tenant, customer_id=changes["customer"]
+            )
+        services.invoice_draft_update(tenant=request.tenant, actor=request.user, invoice=invoice, **changes)
 
     if form_submit(form, update):
         return _sale_page(request, invoice)
     return _sale_page(request, invoice, status=422, buyer_form=form)
+
+
+@post_only("invoicing:invoice_detail", "invoice_id")
+@tenant_view()
+def invoice_buyer_new_view(request, invoice_id: int):
+    """Add a buyer new to the shop from the sale screen, made the draft's buyer at once."""
+    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = _new_customer_form(request, request.POST)
+    if form_submit(
+        form,
+        lambda data: services.invoice_buyer_create(
+            tenant=request.tenant, actor=request.user, invoice=invoice, **form.service_values()
+        ),
+    ):
+        return _sale_page(request, invoice)
+    return _sale_page(request, invoice, status=422, new_customer_form=form)
 
 
 @post_only("invoicing:invoice_detail", "invoice_id")
@@ -226,6 +300,8 @@ def invoice_discard_view(request, invoice_id: int):
         lambda: services.invoice_draft_discard(tenant=request.tenant, actor=request.user, invoice=invoice),
         done="The draft was discarded.",
     ):
+        if invoice.original_id:  # a draft note: back to the invoice it was to correct
+            return redirect("invoicing:invoice_detail", invoice_id=invoice.original_id)
         return redirect("invoicing:invoice_list")
     return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
 
@@ -264,7 +340,41 @@ def invoice_old_gold_view(request, invoice_id: int):
 
 
 @post_only("invoicing:invoice_detail", "invoice_id")
-@tenant_view(Role.ADMIN)
+@tenant_view()
+def invoice_advance_view(request, invoice_id: int):
+    """Adjust an advance the buyer paid before the sale (on a receipt voucher) against this bill."""
+    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = _advance_form(request, invoice, request.POST)
+    payment = None
+
+    def adjust(data: dict) -> None:
+        nonlocal payment
+        voucher = selectors.receipt_voucher_for_input(
+            tenant=request.tenant, voucher_id=data["receipt_voucher"]
+        )
+        payment = services.payment_record(
+            tenant=request.tenant, actor=request.user, invoice=invoice, mode=Payment.Mode.ADVANCE,
+            amount=data["amount"] or None, receipt_voucher=voucher,
+        )  # fmt: skip
+
+    if form_submit(form, adjust):
+        messages.success(
+            request,
+            f"{inr(payment.amount)} of advance {payment.receipt_voucher.number} adjusted against this bill.",
+        )
+        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+    return _sale_page(request, invoice, status=422, advance_form=form)
+
+
+CANCELLED_ARTICLES = {
+    Invoice.Kind.INVOICE: "its articles are back in stock",
+    Invoice.Kind.CREDIT_NOTE: "the articles it took back are sold to the buyer again",
+    Invoice.Kind.DEBIT_NOTE: "the amount it added is no longer due",
+}
+
+
+@post_only("invoicing:invoice_detail", "invoice_id")
+@tenant_view(rights.SALE_CANCEL)
 def invoice_cancel_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = CancelForm(request.POST)
@@ -274,7 +384,7 @@ def invoice_cancel_view(request, invoice_id: int):
             tenant=request.tenant, actor=request.user, invoice=invoice, **data
         ),
     ):
-        messages.success(request, f"Invoice {invoice.number} is cancelled; its articles are back in stock.")
+        messages.success(request, f"{invoice.number} is cancelled; {CANCELLED_ARTICLES[invoice.doc_type]}.")
         return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
     return _sale_page(request, invoice, status=422, cancel_form=form)
 

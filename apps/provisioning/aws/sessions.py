@@ -57,6 +57,11 @@ _sts_clients: dict[tuple[str, str], BaseClient] = {}
 _data_loader = botocore.loaders.create_loader()
 
 
+def emulated() -> bool:
+    """Whether AWS is an emulator (AWS_ENDPOINT_URL): its sites and APIs are not on the internet."""
+    return bool(settings.AWS_ENDPOINT_URL)
+
+
 def platform_role() -> AssumableRole:
     return AssumableRole(settings.AWS_ROLE_ARN, settings.AWS_EXTERNAL_ID)
 

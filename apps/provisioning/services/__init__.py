@@ -9,7 +9,13 @@ from apps.provisioning.services.accounts import (
     aws_account_role_for_new_stack,
     aws_account_start,
 )
-from apps.provisioning.services.projects import operation_request, project_create, project_extend
+from apps.provisioning.services.projects import (
+    operation_request,
+    project_create,
+    project_delete,
+    project_delete_refusal,
+    project_extend,
+)
 from apps.provisioning.services.quotas import (
     Limits,
     QuotaUsage,
@@ -44,6 +50,8 @@ __all__ = [
     "operations_reap",
     "orphans_sweep",
     "project_create",
+    "project_delete",
+    "project_delete_refusal",
     "project_extend",
     "projects_expire_due",
     "quota_check",

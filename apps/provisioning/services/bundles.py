@@ -75,10 +75,15 @@ class Bundle:
     files: dict[str, bytes]
 
     def content_type(self, path: str) -> str:
-        guessed, _ = mimetypes.guess_type(path)
-        if path.endswith(".js"):
-            return "text/javascript"
-        return guessed or "application/octet-stream"
+        return content_type(path)
+
+
+def content_type(path: str) -> str:
+    """The type a site's file is stored and served with, from its name."""
+    guessed, _ = mimetypes.guess_type(path)
+    if path.endswith(".js"):
+        return "text/javascript"
+    return guessed or "application/octet-stream"
 
 
 def _zip(files: dict[str, str | bytes]) -> bytes:

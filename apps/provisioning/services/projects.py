@@ -1,10 +1,10 @@
-"""Creating projects and requesting operations on them: every guard in the transaction that queues.
+"""Creating and deleting projects and requesting operations on them: every guard in the transaction.
 
-A request locks the project row, checks the state machine (and the quotas, for a new project),
-moves the project to its waiting state and creates the Operation row together; the task that does
-the AWS work is enqueued only when that transaction commits. A partial unique index allows one
-queued or running operation per project, so two requests racing past the checks still can't both
-queue.
+A request locks the project row, checks the state machine (and the quotas, for a new project and
+for a provisioning), moves the project to its waiting state and creates the Operation row together;
+the task that does the AWS work is enqueued only when that transaction commits. A partial unique
+index allows one queued or running operation per project, so two requests racing past the checks
+still can't both queue.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -48,7 +49,7 @@ class Guard:
 
 GUARDS = {
     Operation.Action.PROVISION: Guard(
-        (Project.InfraState.NEW, Project.InfraState.FAILED),
+        (Project.InfraState.NEW, Project.InfraState.FAILED, Project.InfraState.DESTROYED),
         (Project.AppState.NONE,),
         infra_to=Project.InfraState.PENDING,
     ),
@@ -68,6 +69,8 @@ GUARDS = {
         app_to=Project.AppState.PURGING,
     ),
 }
+# A project may be deleted from these states, once nothing of it is left in AWS.
+DELETABLE_FROM = (Project.InfraState.NEW, Project.InfraState.FAILED, Project.InfraState.DESTROYED)
 
 
 def _new_key() -> str:
@@ -101,14 +104,10 @@ def project_create(*, tenant: Tenant, actor: User | None, name: str, region: str
             {"region": [f"Tijori has no prices for {region} yet: choose another region."]}
         ) from None
     quota_lock(tenant=tenant)
-    if (
-        Project.objects.for_tenant(tenant)
-        .filter(name=name)
-        .exclude(infra_state=Project.InfraState.DESTROYED)
-        .exists()
-    ):
+    if Project.objects.for_tenant(tenant).live().filter(name=name).exists():
         raise ValidationError({"name": [f"This workspace already has a project called “{name}”."]})
-    quota_check(tenant=tenant, add_usd_month=estimate.total, new_project=True)
+    # A draft costs nothing: the workspace's spend is checked when it is provisioned.
+    quota_check(tenant=tenant, add_usd_month=Decimal(0), new_project=True, project_usd_month=estimate.total)
     project = Project.objects.create(
         tenant=tenant, name=name, key=_new_key(), region=region, tier=tier,
         estimate_usd_month=estimate.total, created_by=actor,
@@ -125,7 +124,7 @@ def _refuse_reason(project: Project, action: str, trigger: str) -> str | None:
     if project.infra_state not in guard.infra_from:
         state = project.get_infra_state_display().lower()
         return {
-            Operation.Action.PROVISION: f"The infrastructure is {state}: only a new or failed project can be provisioned.",
+            Operation.Action.PROVISION: f"The infrastructure is {state}: only a new, failed or destroyed project can be provisioned.",
             Operation.Action.DESTROY: f"The infrastructure is {state}: there is nothing to destroy now.",
             Operation.Action.DEPLOY_APP: f"The infrastructure is {state}: provision it before deploying an application.",
             Operation.Action.PURGE_APP: f"The infrastructure is {state}: there is no application to purge.",
@@ -159,6 +158,8 @@ def operation_request(
             raise ValueError("a bundle goes with a deploy only")
         bundle_check(bundle)
     assert project.tenant_id == tenant.id
+    if action == Operation.Action.PROVISION:
+        quota_lock(tenant=tenant)  # before the project's row, in the order project_create takes them
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.operations.filter(state__in=Operation.ACTIVE).exists():
         raise TransitionRefused("Another operation on this project is still running: wait for it to finish.")
@@ -166,12 +167,8 @@ def operation_request(
     if reason:
         raise TransitionRefused(reason)
     fields = ["updated_at"]
-    if (
-        action == Operation.Action.PROVISION
-        and not project.resources.exclude(state__in=[Resource.State.PLANNED, Resource.State.DELETED]).exists()
-    ):  # nothing of it in AWS: the stack goes to the account the workspace uses now
-        project.aws_role_arn, project.aws_external_id = aws_account_role_for_new_stack(tenant=tenant)
-        fields += ["aws_role_arn", "aws_external_id"]
+    if action == Operation.Action.PROVISION:
+        fields += _provision_prepare(tenant=tenant, project=project)
     guard = GUARDS[action]
     operation = Operation(
         tenant=tenant, project=project, action=action, trigger=trigger, requested_by=actor,
@@ -206,6 +203,84 @@ def operation_request(
     operation_id = str(operation.pk)
     transaction.on_commit(lambda: task_send(tasks.operation_run_task, operation_id, tenant_id=tenant.pk))
     return operation
+
+
+def _resources_left(project: Project) -> bool:
+    return project.resources.exclude(state__in=Resource.NOT_IN_AWS).exists()
+
+
+def _provision_prepare(*, tenant: Tenant, project: Project) -> list[str]:
+    """Before a provisioning is queued: the quotas, and, for a stack built anew, its account and names.
+
+    A project that starts spending now (a draft, a destroyed one, a failed one rolled back) adds its
+    estimate to the workspace's spend, and a destroyed one comes back into the project count. With
+    nothing of it in AWS, the stack goes to the account the workspace uses now, and one that held
+    resources before gets a new key: its new resources get new names, clear of the ones just
+    deleted (S3 and IAM may hold a deleted name for a while), and the ledger keeps both lives apart.
+    Returns the fields changed on `project` (saved by the caller).
+    """
+    was_destroyed = project.infra_state == Project.InfraState.DESTROYED
+    if was_destroyed and Project.objects.for_tenant(tenant).live().filter(name=project.name).exists():
+        raise TransitionRefused(
+            f"Another project of this workspace is called “{project.name}” now: delete that one, or "
+            "create a new project, to provision this name again."
+        )
+    if not Project.objects.filter(pk=project.pk).spending().exists():
+        quota_check(tenant=tenant, add_usd_month=project.estimate_usd_month, new_project=was_destroyed)
+    fields = []
+    if was_destroyed:  # a new life: how the last one ended stays in the operations and the audit trail
+        project.destroyed_at, project.end_reason = None, ""
+        fields += ["destroyed_at", "end_reason"]
+    if _resources_left(project):
+        return fields
+    project.aws_role_arn, project.aws_external_id = aws_account_role_for_new_stack(tenant=tenant)
+    fields += ["aws_role_arn", "aws_external_id"]
+    if project.resources.exists():
+        project.key = _new_key()
+        fields.append("key")
+    return fields
+
+
+def project_delete_refusal(*, project: Project, active: bool, resources_left: bool) -> str | None:
+    """Why the project can't be deleted now, in a member's words; None if it can."""
+    if active or project.infra_state in (Project.InfraState.PENDING, Project.InfraState.PROVISIONING):
+        return "An operation on this project is still running: wait for it to finish."
+    if project.infra_state not in DELETABLE_FROM or resources_left:
+        return (
+            f"The infrastructure is {project.get_infra_state_display().lower()} and may hold resources in "
+            "AWS: destroy it first, then delete the project."
+        )
+    return None
+
+
+@transaction.atomic
+def project_delete(*, tenant: Tenant, actor: User | None, project: Project) -> Project:
+    """Take a project that holds nothing in AWS off the workspace's pages and quotas.
+
+    The row stays, marked deleted, with its operations and its ledger (both refer to it), so the
+    admin and the audit trail still show everything that happened to it. Raises TransitionRefused
+    with the reason for a project that is working or may hold resources.
+    """
+    assert project.tenant_id == tenant.id
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.infra_state == Project.InfraState.DELETED:
+        raise TransitionRefused("This project has already been deleted.")
+    reason = project_delete_refusal(
+        project=project,
+        active=project.operations.filter(state__in=Operation.ACTIVE).exists(),
+        resources_left=_resources_left(project),
+    )
+    if reason:
+        raise TransitionRefused(reason)
+    was = project.get_infra_state_display().lower()
+    project.infra_state = Project.InfraState.DELETED
+    project.expires_at = None
+    project.save(update_fields=["infra_state", "expires_at", "updated_at"])
+    audit_record(
+        tenant=tenant, actor=actor, action="project.delete", target=project,
+        summary=f"Deleted project {project.name} ({was}); its operations and resource ledger are kept",
+    )  # fmt: skip
+    return project
 
 
 @transaction.atomic

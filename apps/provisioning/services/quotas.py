@@ -2,8 +2,10 @@
 
 Limits are the settings' defaults (PROVISIONING_MAX_PROJECTS, PROVISIONING_MAX_PROJECT_USD_MONTH,
 PROVISIONING_MAX_TENANT_USD_MONTH) unless a super admin has overridden them for the tenant in a
-TenantQuota row. A project counts until it is destroyed, at its estimate (the monthly upper bound at
-its tier's caps).
+TenantQuota row. A project counts towards the project limit until it is destroyed or deleted, and
+its estimate (the monthly upper bound at its tier's caps) towards the spend limit only while it holds
+resources in AWS or is about to (`Project.objects.spending()`): a draft is checked against the
+per-project limit when it is created, and against the workspace's spend when it is provisioned.
 
 A refusal raises `QuotaExceeded` (an `ApplicationError` with a `quota_*` code): a limit of the
 workspace's plan, not bad input, so the API answers 409 and integrations can tell the two apart.
@@ -38,7 +40,7 @@ from django.db.models import Count, Sum
 from apps.audit.services import audit_record
 from apps.core.money import usd
 from apps.provisioning.exceptions import QuotaExceeded
-from apps.provisioning.models import Project, TenantQuota
+from apps.provisioning.models import Project, TenantQuota, spending_q
 from apps.tenants.models import Tenant
 
 if TYPE_CHECKING:
@@ -93,11 +95,11 @@ def quota_limits(*, tenant: Tenant) -> Limits:
 
 
 def quota_usage(*, tenant: Tenant) -> QuotaUsage:
-    """The tenant's limits and its live (not destroyed) projects' count and estimates (two queries)."""
+    """The tenant's limits, its live projects' count and its spending projects' estimates (two queries)."""
     live = (
         Project.objects.for_tenant(tenant)
-        .counting_against_quota()
-        .aggregate(projects=Count("id"), usd=Sum("estimate_usd_month"))
+        .live()
+        .aggregate(projects=Count("id"), usd=Sum("estimate_usd_month", filter=spending_q()))
     )
     return QuotaUsage(
         limits=quota_limits(tenant=tenant),
@@ -115,13 +117,16 @@ def quota_lock(*, tenant: Tenant) -> None:
     list(Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True))
 
 
-def quota_check(*, tenant: Tenant, add_usd_month: Decimal, new_project: bool) -> None:
+def quota_check(
+    *, tenant: Tenant, add_usd_month: Decimal, new_project: bool, project_usd_month: Decimal | None = None
+) -> None:
     """Raise QuotaExceeded, with the reason in a shop owner's words, if adding would break a limit.
 
-    `add_usd_month` is the estimate to be added to the workspace's total: a new project's estimate,
-    which must also be within the per-project limit. `new_project` counts one more project. Call it
-    after `quota_lock`, in the same transaction as the write (see the module's docstring); limits
-    are inclusive, so a project may use exactly what is left.
+    `add_usd_month` is the estimate to be added to the workspace's spend (a project about to be
+    provisioned), which must also be within the per-project limit, as must `project_usd_month` (a
+    new draft's estimate, which adds nothing until it is provisioned). `new_project` counts one more
+    project. Call it after `quota_lock`, in the same transaction as the write (see the module's
+    docstring); limits are inclusive, so a project may use exactly what is left.
     """
     usage = quota_usage(tenant=tenant)
     limits = usage.limits
@@ -131,18 +136,19 @@ def quota_check(*, tenant: Tenant, add_usd_month: Decimal, new_project: bool) ->
         elif usage.projects == limits.max_projects:
             message = (
                 f"This workspace already has {_projects(usage.projects)}, the most it may have. "
-                "Destroy one first, or ask Tijori to raise the limit."
+                "Delete or destroy one first, or ask Tijori to raise the limit."
             )
         else:
             message = (
                 f"This workspace already has {_projects(usage.projects)}, more than its limit of "
-                f"{limits.max_projects}. Destroy some first, or ask Tijori to raise the limit."
+                f"{limits.max_projects}. Delete or destroy some first, or ask Tijori to raise the limit."
             )
         raise QuotaExceeded(message, code="quota_projects")
     add_usd_month = Decimal(add_usd_month)
-    if add_usd_month > limits.max_project_usd_month:
+    project_usd_month = max(add_usd_month, Decimal(project_usd_month or 0))
+    if project_usd_month > limits.max_project_usd_month:
         raise QuotaExceeded(
-            f"The project's estimate of {_money(add_usd_month)} a month is over the limit of "
+            f"The project's estimate of {_money(project_usd_month)} a month is over the limit of "
             f"{_money(limits.max_project_usd_month)} a project.",
             code="quota_project_usd",
         )

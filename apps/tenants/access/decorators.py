@@ -1,4 +1,5 @@
-"""`tenant_view`: the one gate every tenant page passes, declaring the lowest role it allows."""
+"""`tenant_view`: the one gate every tenant page passes, declaring the right (or, for staff, the role)
+it needs, and the right a POST needs where it is more than reading the page."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from apps.tenants.models import Role
+from apps.tenants.rights import Right, role_of
 
 
-def tenant_view(min_role: str = Role.STAFF):
-    """Require a signed-in member of an active tenant whose role is at least `min_role`."""
+def tenant_view(gate: Right | str = Role.STAFF, *, post: Right | None = None):
+    """Require a signed-in member of an active tenant who holds `gate` (and `post` to send a POST).
+
+    A platform admin who belongs to no workspace is sent to Django admin rather than asked to create one.
+    """
+    min_role = role_of(gate)
 
     def decorator(view):
         @wraps(view)
@@ -20,16 +26,20 @@ def tenant_view(min_role: str = Role.STAFF):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
-                return redirect("tenants:workspace_new")
+                return redirect("admin:index" if request.user.is_staff else "tenants:workspace_new")
             if not request.tenant.is_active:
                 return render(
                     request, "tenants/inactive.html", {"inactive_tenant": request.tenant}, status=403
                 )
             if not request.membership.has_role(min_role):
                 raise PermissionDenied(f"This page is for the {Role(min_role).label.lower()} role and above.")
+            if post is not None and request.method == "POST" and not request.membership.has_role(post.role):
+                raise PermissionDenied(post.refusal())
             return view(request, *args, **kwargs)
 
         wrapper.min_role = min_role
+        wrapper.gate = gate
+        wrapper.post_right = post
         return wrapper
 
     return decorator

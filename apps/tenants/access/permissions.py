@@ -5,11 +5,24 @@ from __future__ import annotations
 from rest_framework import exceptions, permissions
 
 from apps.tenants.models import Role
+from apps.tenants.rights import Right, role_of
+
+
+def required_gate(view, action: str | None, method: str) -> Right | str:
+    """What an endpoint's action needs: a right from `apps.tenants.rights`, or at the staff level a role.
+
+    Views set `read_role` (default staff) and `write_role` (default admin); `action_roles` names the
+    gate of one action where it differs (removing an article needs an admin, leaving needs staff).
+    """
+    needed = getattr(view, "action_roles", {}).get(action)
+    if needed is None:
+        safe = method in permissions.SAFE_METHODS
+        needed = getattr(view, "read_role", Role.STAFF) if safe else getattr(view, "write_role", Role.ADMIN)
+    return needed
 
 
 class TenantRolePermission(permissions.BasePermission):
-    """Views set `read_role` (default staff) and `write_role` (default admin); `action_roles` names
-    the role of one action where it differs (removing an article needs an admin, leaving needs staff)."""
+    """A member (person or key) of an active tenant whose role reaches the action's `required_gate`."""
 
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
@@ -23,12 +36,9 @@ class TenantRolePermission(permissions.BasePermission):
             raise exceptions.PermissionDenied(
                 f"{request.tenant.name} is deactivated; its data is kept but closed."
             )
-        needed = getattr(view, "action_roles", {}).get(getattr(view, "action", None))
-        if needed is None:
-            safe = request.method in permissions.SAFE_METHODS
-            needed = (
-                getattr(view, "read_role", Role.STAFF) if safe else getattr(view, "write_role", Role.ADMIN)
-            )
-        if not membership.has_role(needed):
-            raise exceptions.PermissionDenied(f"This needs the {Role(needed).label.lower()} role or above.")
+        gate = required_gate(view, getattr(view, "action", None), request.method)
+        if not membership.has_role(role_of(gate)):
+            if isinstance(gate, Right):
+                raise exceptions.PermissionDenied(gate.refusal())
+            raise exceptions.PermissionDenied(f"This needs the {Role(gate).label.lower()} role or above.")
         return True

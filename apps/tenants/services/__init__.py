@@ -5,6 +5,12 @@ from apps.tenants.services.api_keys import (
     api_key_create,
     api_key_revoke,
 )
+from apps.tenants.services.gstin import (
+    tenant_gstin_certificate_link,
+    tenant_gstin_certificate_upload,
+    tenant_gstin_reject,
+    tenant_gstin_verify,
+)
 from apps.tenants.services.members import (
     invitation_accept,
     invitation_create,
@@ -16,6 +22,7 @@ from apps.tenants.services.members import (
     membership_remove,
 )
 from apps.tenants.services.roles import membership_change_refusal
+from apps.tenants.services.shop_settings import tenant_stock_settings_update
 from apps.tenants.services.workspaces import (
     tenant_build,
     tenant_create,
@@ -40,6 +47,11 @@ __all__ = [
     "tenant_build",
     "tenant_create",
     "tenant_gst_fields_check",
+    "tenant_gstin_certificate_link",
+    "tenant_gstin_certificate_upload",
+    "tenant_gstin_reject",
+    "tenant_gstin_verify",
     "tenant_set_active",
+    "tenant_stock_settings_update",
     "tenant_update",
 ]

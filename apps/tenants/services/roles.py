@@ -9,6 +9,7 @@ from __future__ import annotations
 from apps.core.exceptions import ApplicationError
 from apps.tenants.exceptions import LastOwnerError, RoleNotAllowedError
 from apps.tenants.models import Membership, Role
+from apps.tenants.rights import OWNERS_MANAGE, TEAM_MANAGE
 
 
 def role_grant_refusal(*, actor_membership: Membership, role: str, what: str) -> RoleNotAllowedError | None:
@@ -47,16 +48,16 @@ def membership_change_refusal(
     removing = role is None
     if removing:
         if not membership_acts_as_self(actor_membership=actor_membership, membership=membership):
-            if actor_role == Role.STAFF:
+            if not TEAM_MANAGE.held_by(actor_role):
                 return RoleNotAllowedError("Staff can only leave the team; owners and admins remove members.")
-            if membership.role == Role.OWNER and actor_role != Role.OWNER:
+            if membership.role == Role.OWNER and not OWNERS_MANAGE.held_by(actor_role):
                 return RoleNotAllowedError("Only an owner can remove an owner.")
     else:
-        if actor_role == Role.STAFF:
+        if not TEAM_MANAGE.held_by(actor_role):
             return RoleNotAllowedError("Only owners and admins can change roles.")
-        if membership.role == Role.OWNER and actor_role != Role.OWNER:
+        if membership.role == Role.OWNER and not OWNERS_MANAGE.held_by(actor_role):
             return RoleNotAllowedError("Only an owner can change an owner's role.")
-        if role == Role.OWNER and actor_role != Role.OWNER:
+        if role == Role.OWNER and not OWNERS_MANAGE.held_by(actor_role):
             return RoleNotAllowedError("Only an owner can make someone an owner.")
     if membership.role == Role.OWNER and role != Role.OWNER and owner_count <= 1:
         if removing and membership_acts_as_self(actor_membership=actor_membership, membership=membership):

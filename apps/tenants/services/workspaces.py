@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -17,6 +17,7 @@ from apps.core.files import image_type, upload_name
 from apps.core.rls import tenant_scope
 from apps.gst.validators import gstin_validate
 from apps.tenants.models import Membership, Role, Tenant
+from apps.tenants.services.gstin import tenant_gstin_review_reset
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -32,14 +33,12 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-GSTIN_TAKEN = "Another Tijori account already uses this GSTIN."
-
-
-def tenant_gst_fields_check(*, kind: str, state_code: str, gstin: str, tenant_id: int | None = None) -> str:
+def tenant_gst_fields_check(*, kind: str, state_code: str, gstin: str) -> str:
     """Validate a shop's state and GSTIN together; returns the canonical GSTIN ('' when none).
 
-    A shop needs its state (it decides how GST is charged); a GSTIN must be valid, start with that
-    state's code, and belong to no other tenant. Every writer of the profile (pages, API, admin) asks here.
+    A shop needs its state (it decides how GST is charged); a GSTIN must be valid and start with that
+    state's code. Every writer of the profile (pages, API, admin) asks here. Whether another shop typed
+    the same GSTIN is never checked nor told: typing claims nothing (see `services.gstin`).
     """
     errors: dict[str, list] = {}
     if kind == Tenant.Kind.SHOP and not state_code:
@@ -49,9 +48,6 @@ def tenant_gst_fields_check(*, kind: str, state_code: str, gstin: str, tenant_id
             gstin = gstin_validate(gstin, state_code=state_code or None)
         except ValidationError as exc:
             errors["gstin"] = exc.messages
-        else:
-            if Tenant.objects.filter(gstin=gstin).exclude(pk=tenant_id).exists():
-                errors["gstin"] = [GSTIN_TAKEN]
     if errors:
         raise ValidationError(errors)
     return gstin
@@ -68,7 +64,7 @@ def tenant_build(*, kind: str, name: str, state_code: str = "", gstin: str = "",
         gstin=gstin,
         address=address.strip(),
     )
-    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
+    tenant.full_clean()
     return tenant
 
 
@@ -84,11 +80,7 @@ def tenant_create(
 ) -> Tenant:
     """Create a tenant with `owner` as its first owner."""
     tenant = tenant_build(kind=kind, name=name, state_code=state_code, gstin=gstin, address=address)
-    try:
-        with transaction.atomic():
-            tenant.save()
-    except IntegrityError:
-        raise ValidationError({"gstin": [GSTIN_TAKEN]}) from None
+    tenant.save()
     with tenant_scope(tenant.pk):  # the new tenant's first rows are written as that tenant
         membership = Membership(tenant=tenant, user=owner, role=Role.OWNER)
         membership.full_clean()
@@ -133,7 +125,7 @@ def tenant_update(
 ) -> Tenant:
     """Change the tenant's profile. Only the fields that changed are named in the audit trail."""
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    gstin = tenant_gst_fields_check(kind=tenant.kind, state_code=state_code, gstin=gstin, tenant_id=tenant.pk)
+    gstin = tenant_gst_fields_check(kind=tenant.kind, state_code=state_code, gstin=gstin)
     logo_type = _logo_type(logo) if logo is not None else ""
     before = {
         "name": tenant.name,
@@ -146,6 +138,8 @@ def tenant_update(
     tenant.gstin = gstin
     tenant.address = address.strip()
     changed = [field for field, old in before.items() if getattr(tenant, field) != old]
+    if "gstin" in changed:
+        tenant_gstin_review_reset(tenant=tenant, actor=actor, old_gstin=before["gstin"])
     old_logo = tenant.logo.name if tenant.logo else ""
     if logo is not None:
         tenant.logo.save(upload_name(logo_type), logo, save=False)
@@ -153,12 +147,8 @@ def tenant_update(
     elif remove_logo and old_logo:
         tenant.logo = ""
         changed.append("logo")
-    tenant.full_clean(validate_constraints=False)  # the GSTIN rule is checked above, in words
-    try:
-        with transaction.atomic():
-            tenant.save()
-    except IntegrityError:
-        raise ValidationError({"gstin": [GSTIN_TAKEN]}) from None
+    tenant.full_clean()
+    tenant.save()
     if old_logo and "logo" in changed:
         storage = tenant.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))

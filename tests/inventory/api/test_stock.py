@@ -62,7 +62,7 @@ def test_create_read_update_delete(api, tenant):
         ({"gross_weight": "2", "stone_weight": "3"}, "stone_weight", "more than the gross"),
         ({"purity": 999999}, "purity", "Choose a purity"),
         ({"ready_for_sale": True}, "huid", "needs its HUID"),
-        ({"gross_weight": "1e100"}, "gross_weight", "far too large"),
+        ({"gross_weight": "9" * 20}, "gross_weight", "digits in total"),
         ({"gross_weight": "99999999999"}, "gross_weight", "digits"),
         ({"stone_value": "-1"}, "stone_value", "greater than or equal to 0"),
     ],

@@ -28,7 +28,7 @@ def test_check_reports_every_error_with_its_row_and_column_and_writes_nothing(te
         {"sku": "A-5", "stone_weight": "-1"},  # row 6
         {"sku": "A-6", "gross_weight": "2.000", "stone_weight": "2.500"},  # row 7
         {"sku": "A-7", "category": "Bracelet", "ready_for_sale": "maybe"},  # row 8
-        {"sku": "OLD-1"},  # row 9: SKU already in stock
+        {"sku": "OLD-1", "stock_status": "Sold"},  # row 9: an update that would sell the article
         {"sku": "A-9", "gross_weight": "5", "ready_for_sale": "yes"},  # row 10: no HUID, no sale
         {"sku": "A-10", "name": ""},  # row 11
     ]
@@ -42,7 +42,7 @@ def test_check_reports_every_error_with_its_row_and_column_and_writes_nothing(te
         (7, "stone_weight"),
         (8, "category"),
         (8, "ready_for_sale"),
-        (9, "sku"),
+        (9, "stock_status"),
         (10, "huid"),
         (11, "name"),
     ]
@@ -55,7 +55,9 @@ def test_check_reports_every_error_with_its_row_and_column_and_writes_nothing(te
     assert "can't be more than the gross weight" in messages[(7, "stone_weight")]
     assert "Ring, Chain" in messages[(8, "category")]
     assert "write yes or no" in messages[(8, "ready_for_sale")]
-    assert messages[(9, "sku")] == "SKU OLD-1 is already used in this shop."
+    assert messages[(9, "stock_status")].startswith(
+        "An import can't mark an article sold: sell it with an invoice."
+    )
     assert "needs its HUID before it can be sold" in messages[(10, "huid")]
     assert counts(tenant) == before
     assert stock_import.file.storage.exists(stock_import.file.name)
@@ -70,12 +72,15 @@ def test_an_uploaded_file_is_stored_under_a_name_of_ours(tenant, owner):
 
 def test_duplicates_within_the_file_and_against_the_stock(tenant, owner):
     existing(tenant, owner, sku="OLD-1", huid="OLD111")
+    existing(tenant, owner, sku="OLD-2", huid="OLD222")
     rows = [
         {"sku": "D-1", "huid": "AAA111"},  # row 2
         {"sku": "D-1", "huid": "aaa111"},  # row 3: both again
         {"sku": "D-3", "huid": "old111"},  # row 4: HUID in stock
-        {"sku": "OLD-1"},  # row 5: SKU in stock
+        {"sku": "OLD-1"},  # row 5: SKU in stock, its own HUID kept: an update
         {"sku": "D-1"},  # row 6: SKU a third time
+        {"sku": "OLD-1", "name": "Again"},  # row 7: the same article twice
+        {"sku": "OLD-2", "huid": "AAA111"},  # row 8: an article given the HUID of row 2
     ]
     stock_import = check(tenant, owner, rows)
     messages = [(e["row"], e["column"], e["message"]) for e in stock_import.errors]
@@ -83,10 +88,11 @@ def test_duplicates_within_the_file_and_against_the_stock(tenant, owner):
         (3, "sku", "SKU D-1 is already on row 2 of this file."),
         (3, "huid", "HUID AAA111 is already on row 2 of this file: each article has its own HUID."),
         (4, "huid", "HUID OLD111 is already on another article of this shop."),
-        (5, "sku", "SKU OLD-1 is already used in this shop."),
         (6, "sku", "SKU D-1 is already on row 2 of this file."),
+        (7, "sku", "SKU OLD-1 is already on row 5 of this file."),
+        (8, "huid", "HUID AAA111 is already on row 2 of this file: each article has its own HUID."),
     ]
-    assert stock_import.rows_good == 1
+    assert (stock_import.rows_good, stock_import.rows_new, stock_import.rows_changed) == (2, 1, 1)
 
 
 def test_same_sku_and_huid_in_another_shop_are_fine(tenant, owner, other_tenant, other_owner):

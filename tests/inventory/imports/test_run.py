@@ -5,14 +5,10 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEvent
 from apps.core.context import RequestMeta, acting_via_var, request_meta_var
-from apps.inventory.exceptions import StockImportAlreadyRun, StockImportNotRun
+from apps.inventory.exceptions import StockImportAlreadyRun
 from apps.inventory.models import StockImport, StockItem
-from apps.inventory.services import (
-    imports,
-    stock_import_check_and_run,
-    stock_import_run,
-)
-from tests.inventory.imports.rows import check, counts, csv_bytes, existing, upload, where
+from apps.inventory.services import stock_import_run
+from tests.inventory.imports.rows import check, counts, csv_bytes, existing, where
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_in_tmp")]
 
@@ -32,7 +28,9 @@ def test_run_with_good_rows_only_imports_exactly_the_good_rows(tenant, owner):
     ]
     assert creates[1].summary.startswith("Added G-2 “Gold chain” (22K916, 10.000 g net), HUID ZZ9ZZ9")
     event = AuditEvent.objects.for_tenant(tenant).get(action="stock.import")
-    assert event.summary == "Imported 2 of 3 rows from stock.csv"
+    assert (
+        event.summary == "Imported stock.csv: 2 added, 0 updated, 0 unchanged; 1 rows with problems left out"
+    )
     assert (event.target_type, event.target_id) == ("inventory.stockimport", str(stock_import.pk))
 
 
@@ -55,7 +53,10 @@ def test_run_checks_again_against_the_stock_as_it_is_now(tenant, owner):
     before = counts(tenant)
     with pytest.raises(ValidationError) as exc:
         stock_import_run(tenant=tenant, actor=owner, stock_import=stock_import)
-    assert "Row 3, sku: SKU G-2 is already used in this shop." in exc.value.messages
+    assert (
+        "Row 3, sku: SKU G-2 was added to the stock after this file was checked. "
+        "Upload the file again to see what it would change now."
+    ) in exc.value.messages
     assert counts(tenant) == before
     stock_import = stock_import_run(
         tenant=tenant, actor=owner, stock_import=stock_import, good_rows_only=True
@@ -158,37 +159,3 @@ def test_an_import_whose_file_was_removed_says_so_on_its_page(owner_client, tena
     StockImport.objects.filter(pk=stock_import.pk).update(file="")
     page = owner_client.get(reverse("inventory:import_detail", args=[stock_import.pk])).content.decode()
     assert "The uploaded file has been removed" in page and "good row" not in page
-
-
-def test_a_clean_file_is_imported_right_after_its_check(tenant, owner):
-    stock_import = stock_import_check_and_run(
-        tenant=tenant, actor=owner, upload=upload(csv_bytes([{"sku": "C-1"}, {"sku": "C-2"}]))
-    )
-    assert (stock_import.status, stock_import.rows_imported) == ("imported", 2)
-
-
-def test_a_file_with_errors_is_only_checked(tenant, owner):
-    before = counts(tenant)
-    stock_import = stock_import_check_and_run(
-        tenant=tenant, actor=owner, upload=upload(csv_bytes([{"sku": "C-1"}, {"gross_weight": "heavy"}]))
-    )
-    assert (stock_import.status, stock_import.error_count, stock_import.rows_imported) == ("checked", 1, 0)
-    assert counts(tenant) == before
-
-
-def test_a_clean_file_the_stock_overtook_keeps_its_check_and_says_why(tenant, owner, monkeypatch):
-    """An SKU taken between the check and the run: the check stays, to be corrected or run in part."""
-    check = imports.stock_import_check
-
-    def check_then_take_the_sku(**kwargs):
-        stock_import = check(**kwargs)
-        existing(tenant, owner, sku="C-1")
-        return stock_import
-
-    monkeypatch.setattr(imports, "stock_import_check", check_then_take_the_sku)
-    with pytest.raises(StockImportNotRun) as refused:
-        stock_import_check_and_run(tenant=tenant, actor=owner, upload=upload(csv_bytes([{"sku": "C-1"}])))
-    kept = StockImport.objects.get(pk=refused.value.stock_import.pk)
-    assert (kept.status, kept.rows_imported) == ("checked", 0)
-    assert "Nothing was imported" in refused.value.message and "C-1" in refused.value.message
-    assert StockItem.objects.for_tenant(tenant).count() == 1

@@ -1,4 +1,6 @@
-"""The import pages (`views/imports.py`): upload, the good rows, the template and export."""
+"""The import pages (`views/imports.py`): upload and check, what it will do, the run, the template and export."""
+
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,14 +32,18 @@ def _row(sku, name="Ring", purity="22K916", gross="4.000", huid=""):
 
 
 @pytest.mark.usefixtures("imports_in_tmp")
-def test_a_clean_file_is_imported_at_once(owner_client, tenant):
+def test_an_upload_is_checked_and_imported_only_when_asked(owner_client, tenant):
     response = owner_client.post(reverse("inventory:import"), {"file": _csv(_row("I-1"), _row("I-2"))})
     stock_import = StockImport.objects.for_tenant(tenant).get()
     assert response["Location"] == reverse("inventory:import_detail", args=[stock_import.pk])
-    assert stock_import.status == "imported"
-    assert set(StockItem.objects.for_tenant(tenant).values_list("sku", flat=True)) == {"I-1", "I-2"}
+    assert stock_import.status == "checked" and not StockItem.objects.for_tenant(tenant).exists()
     page = owner_client.get(response["Location"]).content.decode()
-    assert "2 articles added to stock" in page
+    assert "Ready to import" in page and "2 to add, 0 to update, 0 unchanged." in page
+
+    response = owner_client.post(response["Location"], follow=True)
+    assert "Imported: 2 added, 0 updated." in response.content.decode()
+    assert "2 articles added to stock on" in response.content.decode()
+    assert set(StockItem.objects.for_tenant(tenant).values_list("sku", flat=True)) == {"I-1", "I-2"}
 
 
 @pytest.mark.usefixtures("imports_in_tmp")
@@ -47,7 +53,7 @@ def test_a_file_with_mistakes_imports_nothing_until_the_good_rows_are_chosen(own
     stock_import = StockImport.objects.for_tenant(tenant).get()
     assert stock_import.status == "checked" and not StockItem.objects.for_tenant(tenant).exists()
     page = owner_client.get(response["Location"]).content.decode()
-    assert "Nothing has been imported yet" in page and "Import the 2 good rows" in page
+    assert "Nothing has been imported yet" in page and "Import the good rows: add 2 articles" in page
     problems = {(e["row"], e["column"]) for e in stock_import.errors}
     assert problems == {(3, "huid"), (5, "purity")}
     assert '<td data-label="Row" class="num">3</td>' in page
@@ -79,3 +85,39 @@ def test_template_and_export_are_csv_that_spreadsheets_read_as_utf8(owner_client
     lines = b"".join(export.streaming_content).decode().lstrip("\ufeff").splitlines()
     assert lines[0] == ",".join(CSV_COLUMNS)
     assert len(lines) == 2 and lines[1].startswith("EX-2,Bangle,")
+
+
+@pytest.mark.usefixtures("imports_in_tmp")
+def test_the_page_shows_what_each_row_changes_and_refuses_a_sold_article(owner_client, tenant, owner):
+    make_item(tenant, owner, sku="EX-1", name="Ring", gross_weight="5")
+    make_item(tenant, owner, sku="EX-2", name="Bangle", gross_weight="25", huid="EXP001")
+    make_item(
+        tenant, owner, sku="EX-3", name="Sold chain", gross_weight="12", huid="EXP003", stock_status="sold"
+    )
+    export = owner_client.get(reverse("inventory:stock_export"), {"ordering": "sku"})
+    lines = b"".join(export.streaming_content).decode().lstrip("\ufeff").splitlines()
+    lines[1] = lines[1].replace(",5.000,", ",5.500,")
+    lines[3] = lines[3].replace(",12.000,", ",11.000,")
+    upload = SimpleUploadedFile("edited.csv", "\n".join([*lines, _row("EX-4")]).encode(), "text/csv")
+    response = owner_client.post(reverse("inventory:import"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "Nothing has been imported yet" in page
+    assert "1 to add, 1 to update, 1 unchanged" in page
+    assert "gross_weight:</span> 5.000 → <strong>5.500</strong>" in page
+    assert "SKU EX-3 is sold: an import does not change sold articles." in page
+    stock_import = StockImport.objects.for_tenant(tenant).get()
+    owner_client.post(reverse("inventory:import_detail", args=[stock_import.pk]))
+    items = {i.sku: i for i in StockItem.objects.for_tenant(tenant)}
+    assert (items["EX-1"].gross_weight, items["EX-3"].gross_weight) == (Decimal("5.500"), Decimal("12.000"))
+    assert "EX-4" in items
+
+
+@pytest.mark.postgres
+def test_the_export_is_read_as_the_shop_after_the_view_has_returned(owner_client, tenant, owner):
+    from apps.core.rls import request_scope
+
+    make_item(tenant, owner, sku="EX-1", name="Ring", gross_weight="5")
+    export = owner_client.get(reverse("inventory:stock_export"))
+    with request_scope():  # as a server reads a streamed body: the request no longer names a tenant
+        lines = b"".join(export.streaming_content).decode().lstrip("\ufeff").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("EX-1,Ring,")

@@ -100,14 +100,14 @@ def test_admin_records_the_bis_registration_with_its_certificate(
 
 def test_compliance_lists_exempt_by_reason_and_articles_needing_huid(owner_client, tenant, owner):
     make_item(tenant, owner, sku="N-1")
-    make_item(tenant, owner, sku="N-2", gross_weight="1.5")  # under 2 g: no HUID needed
+    make_item(tenant, owner, sku="N-2", gross_weight="1.5")  # under 2 g: recorded as exempt for it
     make_item(tenant, owner, sku="K-1", hallmark_status="exempt", exemption="kundan_polki_jadau")
     make_item(tenant, owner, sku="K-2", hallmark_status="exempt", exemption="kundan_polki_jadau")
     make_item(tenant, owner, sku="U-1", gross_weight="1", hallmark_status="exempt", exemption="under_2g")
     compliance = owner_client.get(reverse("inventory:compliance")).context["compliance"]
     assert [i.sku for i in compliance["missing_huid"]] == ["N-1"]
     assert [(e["reason"], e["count"]) for e in compliance["exempt_by_reason"]] == [
-        ("under_2g", 1),
+        ("under_2g", 2),
         ("kundan_polki_jadau", 2),
     ]
 

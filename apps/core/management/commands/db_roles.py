@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
+from config.env import database_url
+
 
 def _conninfo(config: dict, dbname: str) -> dict:
     info = {"host": config.get("HOST") or "127.0.0.1", "port": config.get("PORT") or 5432, "dbname": dbname}
@@ -45,7 +47,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--superuser-url",
             default="",
-            help="A superuser's URL (default: DATABASE_SUPERUSER_URL, else postgres@ the same host).",
+            help="A superuser's URL (default: DATABASE_SUPERUSER_URL, or DATABASE_SUPERUSER_USER and "
+            "_PASSWORD on DATABASE_HOST, else postgres@ the same host).",
         )
 
     def handle(self, *args, **options):
@@ -58,7 +61,7 @@ class Command(BaseCommand):
             )
         platform = settings.DATABASE_PLATFORM_ROLE
         env = environ.Env()
-        su_url = options["superuser_url"] or env("DATABASE_SUPERUSER_URL", default="")
+        su_url = options["superuser_url"] or database_url("DATABASE_SUPERUSER")
         su = env.db_url_config(su_url) if su_url else {**owner, "USER": "postgres", "PASSWORD": ""}
         dbname = app["NAME"]
         with psycopg.connect(**_conninfo(su, "postgres"), autocommit=True) as conn, conn.cursor() as cur:

@@ -1,12 +1,15 @@
 """Demo data for `make run`: safe to run again, it only adds what is missing."""
 
+import io
 import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from apps.accounts.models import User
 from apps.core.rls import rls_bypass
@@ -22,6 +25,7 @@ SUPERADMIN = "admin@tijori.local"
 OWNER = "owner@lakshmi.example"
 STAFF = "staff@lakshmi.example"
 BUILDER = "builder@tijori.local"
+DEMO_GSTIN = "27AAPFU0939F1ZV"  # the demo shop's; help texts show apps.gst.validators.GSTIN_EXAMPLE instead
 
 
 class Command(BaseCommand):
@@ -40,8 +44,9 @@ class Command(BaseCommand):
             self._seed(quiet=quiet, url=(url or settings.SITE_URL).rstrip("/"))
 
     def _seed(self, *, quiet: bool, url: str) -> None:
-        if not User.objects.filter(email=SUPERADMIN).exists():
-            User.objects.create_superuser(SUPERADMIN, DEMO_PASSWORD, full_name="Platform Admin")
+        superadmin = User.objects.filter(email=SUPERADMIN).first()
+        if superadmin is None:
+            superadmin = User.objects.create_superuser(SUPERADMIN, DEMO_PASSWORD, full_name="Platform Admin")
         owner = self._user(OWNER, "Lakshmi Narayanan")
         staff = self._user(STAFF, "Ravi Kumar")
         builder = self._user(BUILDER, "Asha Builder")
@@ -53,9 +58,11 @@ class Command(BaseCommand):
                 kind=Tenant.Kind.SHOP,
                 name="Lakshmi Jewellers",
                 state_code="27",
-                gstin="27AAPFU0939F1ZV",
+                gstin=DEMO_GSTIN,
                 address="12 Zaveri Bazaar, Mumbai 400002",
             )
+        if not shop.gstin_verified_at:
+            shop = self._gstin_verify(shop, owner, superadmin)
         Membership.objects.get_or_create(tenant=shop, user=staff, defaults={"role": Role.STAFF})
         if not Membership.objects.filter(user=builder, tenant__kind=Tenant.Kind.PERSONAL).exists():
             tenant_services.tenant_create(owner=builder, kind=Tenant.Kind.PERSONAL, name="Asha's projects")
@@ -77,6 +84,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  Shop staff    {STAFF} / {DEMO_PASSWORD}")
             self.stdout.write(f"  Builder       {BUILDER} / {DEMO_PASSWORD}")
             self.stdout.write(f"  Super admin   {SUPERADMIN} / {DEMO_PASSWORD}  ({url}/admin/)")
+
+    def _gstin_verify(self, shop: Tenant, owner: User, superadmin: User) -> Tenant:
+        """The shop uploads its certificate (a specimen) and the super admin verifies it, as on the site."""
+        shop = tenant_services.tenant_gstin_certificate_upload(
+            tenant=shop, actor=owner, upload=_specimen_certificate(shop)
+        )
+        return tenant_services.tenant_gstin_verify(tenant=shop, actor=superadmin)
 
     def _user(self, email: str, name: str) -> User:
         user = User.objects.filter(email=email).first()
@@ -157,3 +171,27 @@ class Command(BaseCommand):
             amount=repair.grand_total,
             reference="UPI 4521",
         )
+
+
+def _specimen_certificate(shop: Tenant) -> SimpleUploadedFile:
+    """A PNG that looks enough like Form GST REG-06 to show the review page, marked as a specimen."""
+    image = Image.new("RGB", (900, 560), "white")
+    draw = ImageDraw.Draw(image)
+    lines = [
+        "SPECIMEN - demo data, not a real certificate",
+        "",
+        "Government of India - Form GST REG-06",
+        "Registration Certificate",
+        "",
+        f"Registration Number (GSTIN): {shop.gstin}",
+        f"Legal Name: {shop.name}",
+        f"Address of Principal Place of Business: {shop.address}",
+        "Constitution of Business: Partnership",
+        "Type of Registration: Regular",
+    ]
+    draw.rectangle([10, 10, 889, 549], outline="black", width=3)
+    for n, text in enumerate(lines):
+        draw.text((40, 40 + n * 44), text, fill="black", font_size=22)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("gst-reg-06-specimen.png", buffer.getvalue(), content_type="image/png")

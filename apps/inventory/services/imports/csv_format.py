@@ -1,6 +1,7 @@
 """The stock CSV as a format: its columns, choices written as words, formula guards, the template and exports.
 
-An export imports unchanged into another shop, so what is written here is what `reading` reads.
+An export imports unchanged, into another shop or back into its own, so what is written here is what
+`reading` reads.
 """
 
 from __future__ import annotations
@@ -84,31 +85,35 @@ def stock_csv_template() -> str:
     return buffer.getvalue()
 
 
+def stock_csv_cells(item: StockItem) -> list[str]:
+    """An article's cells, in CSV_COLUMNS order, as an export writes them and an import reads them back."""
+    return [
+        guard(item.sku),
+        guard(item.name),
+        CHOICE_LABELS["category"][item.category],
+        item.purity.label,
+        f"{item.gross_weight:f}",
+        f"{item.stone_weight:f}",
+        CHOICE_LABELS["making_charge_type"][item.making_charge_type],
+        f"{item.making_charge_value:f}",
+        f"{item.stone_value:f}",
+        guard(item.hsn_code),
+        guard(item.huid),
+        CHOICE_LABELS["hallmark_status"][item.hallmark_status],
+        CHOICE_LABELS["exemption"].get(item.exemption, ""),
+        "yes" if item.ready_for_sale else "no",
+        CHOICE_LABELS["stock_status"][item.stock_status],
+    ]
+
+
 def stock_export_rows(queryset: QuerySet[StockItem]) -> Iterator[str]:
     """CSV lines of the given articles, header first, in the columns an import reads.
 
-    An export imports unchanged into another shop. Rows are fetched 2,000 at a time, so memory
-    stays flat however large the stock.
+    An export imports unchanged: into another shop as new articles, and back into the same shop as
+    rows with nothing to change. Rows are fetched 2,000 at a time, so memory stays flat however
+    large the stock.
     """
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_COLUMNS)
     for item in queryset.select_related("purity").iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                guard(item.sku),
-                guard(item.name),
-                CHOICE_LABELS["category"][item.category],
-                item.purity.label,
-                f"{item.gross_weight:f}",
-                f"{item.stone_weight:f}",
-                CHOICE_LABELS["making_charge_type"][item.making_charge_type],
-                f"{item.making_charge_value:f}",
-                f"{item.stone_value:f}",
-                guard(item.hsn_code),
-                guard(item.huid),
-                CHOICE_LABELS["hallmark_status"][item.hallmark_status],
-                CHOICE_LABELS["exemption"].get(item.exemption, ""),
-                "yes" if item.ready_for_sale else "no",
-                CHOICE_LABELS["stock_status"][item.stock_status],
-            ]
-        )
+        yield writer.writerow(stock_csv_cells(item))

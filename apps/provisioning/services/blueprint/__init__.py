@@ -34,7 +34,7 @@ class Step:
 
 def verify_created(project: Project, operation: Operation) -> None:
     """Every resource answers: a provisioning that says 'deployed' really is."""
-    rows = {r.kind: r for r in Resource.objects.filter(project=project)}
+    rows = {r.kind: r for r in Resource.objects.present().filter(project=project)}
     missing = [
         spec.label
         for spec in RESOURCES
@@ -51,7 +51,7 @@ def verify_deleted(project: Project, operation: Operation) -> None:
     """Each resource of the ledger is really gone; one that still answers fails the destroy."""
     left = [
         r.get_kind_display()
-        for r in Resource.objects.filter(project=project)
+        for r in Resource.objects.present().filter(project=project)
         if BY_KIND[r.kind].exists(project, operation, r)
     ]
     if left:

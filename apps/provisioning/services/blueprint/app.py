@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.utils import timezone
 
+from apps.provisioning import aws
 from apps.provisioning.models import Project, Resource
 from apps.provisioning.services.blueprint import bucket
-from apps.provisioning.services.blueprint.common import client, resource_name
-from apps.provisioning.services.bundles import Bundle, bundle_read, placeholder_code, starter_bundle
+from apps.provisioning.services.blueprint.common import answers, client, resource_name
+from apps.provisioning.services.bundles import (
+    Bundle,
+    bundle_read,
+    content_type,
+    placeholder_code,
+    starter_bundle,
+)
 
 if TYPE_CHECKING:
     from apps.provisioning.models import Operation
@@ -50,6 +60,43 @@ def site_url(project: Project) -> str:
     if endpoint:  # the local emulator serves the bucket's files by path
         return f"{endpoint}/{name}/index.html"
     return f"http://{name}.s3-website.{project.region}.amazonaws.com/"
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One file of the deployed site, as the bucket holds it."""
+
+    chunks: Iterator[bytes]
+    content_type: str
+    length: int | None
+
+
+# S3's answer for an object stored without a type: the name says more.
+UNTYPED = {"", "binary/octet-stream", "application/octet-stream"}
+
+
+def site_file(project: Project, key: str, *, user_id: int | None = None) -> SiteFile | None:
+    """The site's file at `key` in the project's bucket, read with the stack's own role, or None if the
+    bucket has no such key (or no longer exists). Other AWS errors are raised."""
+    s3 = client(project, "s3", user_id=user_id)
+    try:
+        found = s3.get_object(Bucket=resource_name(project, Resource.Kind.BUCKET), Key=key)
+    except ClientError as exc:
+        if aws.is_not_found(exc):
+            return None
+        raise
+    stored = found.get("ContentType") or ""
+    return SiteFile(
+        chunks=found["Body"].iter_chunks(64 * 1024),
+        content_type=content_type(key) if stored in UNTYPED else stored,
+        length=found.get("ContentLength"),
+    )
+
+
+def site_has(project: Project, key: str, *, user_id: int | None = None) -> bool:
+    """Whether the project's bucket holds `key`."""
+    s3 = client(project, "s3", user_id=user_id)
+    return answers(lambda: s3.head_object(Bucket=resource_name(project, Resource.Kind.BUCKET), Key=key))
 
 
 def publish_urls(project: Project, operation: Operation) -> None:

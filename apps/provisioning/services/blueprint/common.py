@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.db import IntegrityError, transaction
 
 from apps.provisioning import aws, pricing
 from apps.provisioning.models import Project, Resource
@@ -66,11 +67,11 @@ def resource_name(project: Project, kind: str) -> str:
     return {Resource.Kind.ROLE: f"{base}-lambda", Resource.Kind.BUCKET: f"{base}-web"}.get(kind, base)
 
 
-def client(project: Project, service: str, operation: Operation | None = None):
-    """The client acting for whoever asked for the operation, in the account holding the stack."""
+def client(project: Project, service: str, operation: Operation | None = None, *, user_id: int | None = None):
+    """The client acting for whoever asked for the operation (or `user_id`), in the account holding the stack."""
     return aws.aws_client(
         service, tenant=project.tenant, region=project.region, role=aws.project_role(project),
-        user_id=operation.requested_by_id if operation else None,
+        user_id=operation.requested_by_id if operation else user_id,
     )  # fmt: skip
 
 
@@ -82,29 +83,32 @@ def caps(project: Project) -> pricing.TierCaps:
     return pricing.TIERS[project.tier]
 
 
+def resource_present(project: Project, kind: str) -> Resource | None:
+    """The ledger row of `kind` of the stack's present life (earlier lives' rows stay, deleted)."""
+    return Resource.objects.present().filter(project=project, kind=kind).first()
+
+
 def resource_row(
     project: Project, kind: str, *, estimate_line: Callable[..., pricing.EstimateLine] | None = None
 ) -> Resource:
-    """The resource's ledger row, made (planned) on first use with its name and its estimate line."""
-    resource = Resource.objects.filter(project=project, kind=kind).first()
-    if resource is not None:
+    """The resource's ledger row, made (planned) with its name and its estimate line when the stack has
+    none of this kind yet, or only a deleted one (a stack built again gets rows of its own)."""
+    resource = resource_present(project, kind)
+    if resource is not None and resource.state != Resource.State.DELETED:
         return resource
     amount = (
         estimate_line(caps(project), pricing.PRICES[project.region]).usd_month
         if estimate_line
         else Decimal(0)
     )
-    resource, _ = Resource.objects.get_or_create(
-        project=project,
-        kind=kind,
-        defaults={
-            "tenant_id": project.tenant_id,
-            "name": resource_name(project, kind),
-            "region": project.region,
-            "estimate_usd_month": amount,
-        },
-    )
-    return resource
+    try:
+        with transaction.atomic():
+            return Resource.objects.create(
+                tenant_id=project.tenant_id, project=project, kind=kind, name=resource_name(project, kind),
+                region=project.region, estimate_usd_month=amount,
+            )  # fmt: skip
+    except IntegrityError:  # another delivery of the step made it this instant
+        return Resource.objects.exclude(state=Resource.State.DELETED).get(project=project, kind=kind)
 
 
 def mark(resource: Resource, state: str, *, physical_id: str | None = None, error: str = "") -> None:
@@ -117,7 +121,7 @@ def mark(resource: Resource, state: str, *, physical_id: str | None = None, erro
 
 def delete_recorded(project: Project, kind: str, call: Callable[[Resource], None]) -> None:
     """Delete the ledger's resource of `kind` (gone already counts as done) and record it deleted."""
-    resource = Resource.objects.filter(project=project, kind=kind).first()
+    resource = resource_present(project, kind)
     if resource is None or resource.state == Resource.State.DELETED:
         return
     mark(resource, Resource.State.DELETING)

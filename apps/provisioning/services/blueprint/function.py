@@ -54,7 +54,7 @@ def create(project: Project, operation: Operation) -> None:
     resource = resource_row(project, KIND, estimate_line=estimate_line)
     mark(resource, Resource.State.CREATING)
     tier = caps(project)
-    role_arn = Resource.objects.get(project=project, kind=Resource.Kind.ROLE).physical_id
+    role_arn = Resource.objects.present().get(project=project, kind=Resource.Kind.ROLE).physical_id
     lam = client(project, "lambda", operation)
     try:
         arn = lam.create_function(

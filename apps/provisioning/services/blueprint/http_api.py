@@ -67,7 +67,7 @@ def create(project: Project, operation: Operation) -> None:
         else api.create_api(Name=resource.name, ProtocolType="HTTP", Tags=tags(project, operation))["ApiId"]
     )
     mark(resource, Resource.State.CREATING, physical_id=api_id)  # known at once: a crash can't lose it
-    function_arn = Resource.objects.get(project=project, kind=Resource.Kind.FUNCTION).physical_id
+    function_arn = Resource.objects.present().get(project=project, kind=Resource.Kind.FUNCTION).physical_id
     if not api.get_integrations(ApiId=api_id).get("Items"):
         integration = api.create_integration(
             ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function_arn, PayloadFormatVersion="2.0"
@@ -99,7 +99,7 @@ def create(project: Project, operation: Operation) -> None:
 
 def confirm(project: Project, operation: Operation) -> None:
     """The recorded API answers; its address is what the application's frontend calls."""
-    api_id = Resource.objects.get(project=project, kind=KIND).physical_id
+    api_id = Resource.objects.present().get(project=project, kind=KIND).physical_id
     endpoint = client(project, "apigatewayv2", operation).get_api(ApiId=api_id).get("ApiEndpoint", "")
     Project.objects.filter(pk=project.pk).update(api_url=endpoint)
 
