@@ -54,7 +54,12 @@ def _settings_in_a_fresh_process(module: str, environment: dict, expression: str
 
 
 def test_database_urls_are_made_of_the_parts_ecs_hands_over(monkeypatch):
-    for name in ("DATABASE_URL", "DATABASE_OWNER_URL"):
+    for name in (
+        "DATABASE_URL",
+        "DATABASE_OWNER_URL",
+        "DATABASE_SUPERUSER_URL",
+        "DATABASE_SUPERUSER_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_HOST", "db.internal")
     monkeypatch.setenv("DATABASE_OWNER_USER", "tijori_owner")
