@@ -166,6 +166,43 @@ def _seeded_reference_data(db):
 
 
 @pytest.fixture
+def assert_app_queries():
+    """`with assert_app_queries(3):` as django_assert_num_queries, counting the application's own
+    queries only: on the embedded defaults the cache (throttle counters) and the sessions are database
+    tables, which Redis serves in production; their queries (and savepoints) are not what a page or
+    list costs."""
+    from contextlib import contextmanager
+
+    from django.test.utils import CaptureQueriesContext
+
+    # With Redis the cache and the sessions are read there; on the embedded defaults they are tables.
+    embedded = "DatabaseCache" in settings.CACHES["default"]["BACKEND"]
+    tables = [f'"{settings.CACHES["default"]["LOCATION"]}"', '"django_session"'] if embedded else []
+
+    # The database cache writes in a savepoint of its own.
+    SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+    class Counted:
+        count = 0
+
+    @contextmanager
+    def check(expected: int | None = None):
+        """With no `expected`, only counts: `.count` of what it yields, after the block."""
+        counted = Counted()
+        with CaptureQueriesContext(connection) as captured:
+            yield counted
+        queries = [
+            q["sql"] for q in captured.captured_queries
+            if not any(table in q["sql"] for table in tables) and not q["sql"].startswith(SAVEPOINTS)
+        ]  # fmt: skip
+        counted.count = len(queries)
+        if expected is not None:
+            assert len(queries) == expected, f"{len(queries)} queries, not {expected}:\n" + "\n".join(queries)
+
+    return check
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

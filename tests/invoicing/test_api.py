@@ -118,20 +118,18 @@ def test_customers_are_searched_by_name_phone_or_gstin(shop, shop_api):
     assert Customer.objects.for_tenant(shop).count() == 1
 
 
-def test_the_invoice_list_costs_the_same_queries_for_one_or_many(
-    shop, owner, shop_api, django_assert_num_queries
-):
+def test_the_invoice_list_costs_the_same_queries_for_one_or_many(shop, owner, shop_api, assert_app_queries):
     def add():
         shop_api.post(
             "/api/v1/invoices", {"lines": [{"description": "Polish", "hsn_code": "9987", "amount": "10"}]}
         )
 
     add()
-    with django_assert_num_queries(3):  # the key, the count, the page
+    with assert_app_queries(3):  # the key, the count, the page
         assert shop_api.get("/api/v1/invoices").json()["count"] == 1
     for _ in range(5):
         add()
-    with django_assert_num_queries(3):
+    with assert_app_queries(3):
         assert shop_api.get("/api/v1/invoices", {"status": "draft"}).json()["count"] == 6
 
 
@@ -300,20 +298,18 @@ def test_bad_notes_are_refused_and_leave_nothing(shop, owner, shop_api, staff_ap
     assert not InvoiceLine.objects.filter(invoice_id=note["id"]).exists()
 
 
-def test_the_note_lists_cost_the_same_queries_for_one_or_many(
-    shop, owner, shop_api, django_assert_num_queries
-):
+def test_the_note_lists_cost_the_same_queries_for_one_or_many(shop, owner, shop_api, assert_app_queries):
     invoice = _issued_sale(shop_api, article(shop, owner))
 
     def add():
         shop_api.post("/api/v1/credit-notes", {"original": invoice["id"], "reason": "deficiency"})
 
     add()
-    with django_assert_num_queries(3):  # the key, the count, the page
+    with assert_app_queries(3):  # the key, the count, the page
         assert shop_api.get("/api/v1/credit-notes").json()["count"] == 1
     for _ in range(5):
         add()
-    with django_assert_num_queries(3):
+    with assert_app_queries(3):
         assert shop_api.get("/api/v1/credit-notes", {"status": "draft"}).json()["count"] == 6
 
 
@@ -376,16 +372,16 @@ def test_receipt_vouchers_are_filtered_by_customer_and_day_and_bad_ones_are_400(
 
 
 def test_the_receipt_voucher_list_costs_the_same_queries_for_one_or_many(
-    shop, owner, buyer, shop_api, django_assert_num_queries
+    shop, owner, buyer, shop_api, assert_app_queries
 ):
     def add():
         body = {"customer": buyer.pk, "mode": "upi", "amount": "100", "description": "Ring to order"}
         assert shop_api.post("/api/v1/receipt-vouchers", body).status_code == 201
 
     add()
-    with django_assert_num_queries(3):  # the key, the count, the page
+    with assert_app_queries(3):  # the key, the count, the page
         assert shop_api.get("/api/v1/receipt-vouchers").json()["count"] == 1
     for _ in range(5):
         add()
-    with django_assert_num_queries(3):
+    with assert_app_queries(3):
         assert shop_api.get("/api/v1/receipt-vouchers", {"customer": buyer.pk}).json()["count"] == 6

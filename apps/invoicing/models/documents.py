@@ -1,4 +1,4 @@
-"""Customers, document series and GST sales invoices.
+"""Document series and GST sales documents: tax invoices and the credit and debit notes correcting them.
 
 An invoice is a draft (no number; edited or discarded freely) until it is issued. Issuing gives it
 the next number of its series, settles every line's tax and freezes it: from then on the database
@@ -12,70 +12,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from apps.core.models import TenantOwned
 from apps.gst.states import STATE_CHOICES
-from apps.gst.validators import gstin_validate, hsn_validate
+from apps.gst.validators import hsn_validate
+from apps.invoicing.models.customers import Customer
 
 GRAMS = {"max_digits": 10, "decimal_places": 3}
 RUPEES = {"max_digits": 14, "decimal_places": 2}
-pan_validator = RegexValidator(
-    r"^[A-Z]{5}[0-9]{4}[A-Z]$", message="A PAN is 5 letters, 4 digits and a letter, like ABCDE1234F."
-)
-phone_validator = RegexValidator(
-    r"^\+?[0-9 -]{6,20}$", message="Enter a phone number of digits, spaces and dashes, like 98200 12345."
-)
 
 
 def invoices_storage():
     return storages["invoices"]
-
-
-class Customer(TenantOwned):
-    """Someone a shop sells to: GST-registered (a business with a GSTIN) or not (a walk-in buyer)."""
-
-    class Kind(models.TextChoices):
-        REGISTERED = "registered", "GST-registered business"
-        UNREGISTERED = "unregistered", "Unregistered (a person)"
-
-    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UNREGISTERED)
-    name = models.CharField(max_length=120, help_text="The legal name for a business.")
-    trade_name = models.CharField(max_length=120, blank=True)
-    gstin = models.CharField("GSTIN", max_length=15, blank=True, validators=[gstin_validate])
-    state_code = models.CharField("state", max_length=2, choices=STATE_CHOICES, blank=True)
-    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
-    pincode = models.CharField(max_length=6, blank=True, validators=[RegexValidator(r"^[1-9][0-9]{5}$")])
-    pan = models.CharField("PAN", max_length=10, blank=True, validators=[pan_validator])
-    form_60_given = models.BooleanField(
-        "Form 60 given", default=False, help_text="The buyer has no PAN and signed Form 60 (Rule 114B)."
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["name", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "gstin"], condition=~Q(gstin=""), name="customer_gstin_unique_per_tenant"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="registered", gstin__gt="") | Q(kind="unregistered", gstin=""),
-                name="customer_gstin_iff_registered",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["tenant", "name"], name="customer_tenant_name"),
-            models.Index(fields=["tenant", "phone"], name="customer_tenant_phone"),
-        ]
-
-    def __str__(self) -> str:
-        return self.trade_name or self.name
 
 
 class DocumentType(models.TextChoices):
@@ -326,148 +277,3 @@ class InvoiceLine(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.description}"
-
-
-class OldGoldVoucher(TenantOwned):
-    """Old gold bought from a customer: a purchase voucher, applied as payment against a sale.
-
-    An individual selling their own jewellery makes no taxable supply, so the voucher carries no GST,
-    and the sale it pays for keeps its whole taxable value (GST is never charged on the net).
-    """
-
-    number = models.CharField(max_length=16)
-    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="old_gold_vouchers")
-    received_on = models.DateField()
-    description = models.CharField(max_length=200)
-    gross_weight = models.DecimalField(**GRAMS, validators=[MinValueValidator(Decimal("0.001"))])
-    deduction_weight = models.DecimalField(
-        **GRAMS, default=Decimal("0.000"), validators=[MinValueValidator(0)],
-        help_text="Stones, dust and solder taken off before testing.",
-    )  # fmt: skip
-    net_weight = models.DecimalField(**GRAMS)
-    purity_percent = models.DecimalField(
-        "tested purity (%)", max_digits=5, decimal_places=2,
-        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("99.99"))],
-        help_text="As the touch test or XRF reads it, e.g. 91.60 for 22K.",
-    )  # fmt: skip
-    fine_weight = models.DecimalField(**GRAMS)
-    rate_per_gram = models.DecimalField(
-        **RUPEES, validators=[MinValueValidator(Decimal("0.01"))], help_text="Per gram of fine (pure) gold."
-    )
-    value = models.DecimalField(**RUPEES)
-    retain_until = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-received_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "series", "number"], name="oldgold_number_unique_per_series"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["tenant", "customer", "-received_on"], name="oldgold_tenant_customer")
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class MoneyMode(models.TextChoices):
-    CASH = "cash", "Cash"
-    UPI = "upi", "UPI"
-    CARD = "card", "Card"
-    BANK = "bank", "Bank transfer"
-
-
-class ReceiptVoucher(TenantOwned):
-    """An advance received before the goods are supplied (an order, a booking): CGST Rule 50.
-
-    Since Notification 66/2017-CT no GST is due on advances for goods, so the voucher carries none;
-    the tax is charged on the invoice it is later adjusted against, as a payment by advance.
-    """
-
-    number = models.CharField(max_length=16)
-    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="receipt_vouchers")
-    received_on = models.DateField()
-    mode = models.CharField(max_length=12, choices=MoneyMode.choices)
-    amount = models.DecimalField(**RUPEES, validators=[MinValueValidator(Decimal("0.01"))])
-    reference = models.CharField(
-        max_length=60, blank=True, help_text="UPI or bank reference, last digits of a card."
-    )
-    description = models.CharField(
-        max_length=200, help_text="What the advance is for, e.g. a bridal set to order."
-    )
-    retain_until = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-received_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "series", "number"], name="receipt_number_unique_per_series"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["tenant", "customer", "-received_on"], name="receipt_tenant_customer")
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class Payment(TenantOwned):
-    """Money, old gold or an advance taken against an issued invoice; never edited once recorded."""
-
-    class Mode(models.TextChoices):
-        CASH = MoneyMode.CASH.value, MoneyMode.CASH.label
-        UPI = MoneyMode.UPI.value, MoneyMode.UPI.label
-        CARD = MoneyMode.CARD.value, MoneyMode.CARD.label
-        BANK = MoneyMode.BANK.value, MoneyMode.BANK.label
-        OLD_GOLD = "old_gold", "Old gold"
-        ADVANCE = "advance", "Advance (receipt voucher)"
-
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    mode = models.CharField(max_length=12, choices=Mode.choices)
-    amount = models.DecimalField(**RUPEES, validators=[MinValueValidator(Decimal("0.01"))])
-    reference = models.CharField(
-        max_length=60, blank=True, help_text="UPI or bank reference, last digits of a card."
-    )
-    old_gold_voucher = models.ForeignKey(
-        OldGoldVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
-    )
-    receipt_voucher = models.ForeignKey(
-        ReceiptVoucher, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments"
-    )
-    received_on = models.DateField()
-    retain_until = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["received_on", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(mode="old_gold", old_gold_voucher__isnull=False)
-                | (~Q(mode="old_gold") & Q(old_gold_voucher__isnull=True)),
-                name="payment_voucher_iff_old_gold",
-            ),
-            models.CheckConstraint(
-                condition=Q(mode="advance", receipt_voucher__isnull=False)
-                | (~Q(mode="advance") & Q(receipt_voucher__isnull=True)),
-                name="payment_receipt_iff_advance",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["tenant", "received_on", "mode"], name="payment_tenant_day_mode"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_mode_display()} ₹{self.amount}"
