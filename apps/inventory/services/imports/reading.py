@@ -13,7 +13,6 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from apps.inventory.services.imports.csv_format import (
     stock_csv_cells,
     unguard,
 )
+from apps.inventory.services.imports.purities import purity_named, purity_spellings
 from apps.inventory.services.sku_numbers import SkuNumbers
 from apps.inventory.services.stock import (
     EDITABLE,
@@ -111,43 +111,6 @@ class ReadResult:
         self.unreadable = True
         self.add(row, column, message)
         return self
-
-
-def _purity_key(text: str) -> str:
-    key = re.sub(r"[\s_\-]+", "", text.upper())
-    return re.sub(r"^(\d+)KT", r"\1K", key)  # "22KT" is how many shops write 22K
-
-
-def _purity_names(purities: Iterable[Purity]) -> dict[str, dict[int, Purity]]:
-    """Every way a purity may be written (22K916, 22K, 916, Gold 916, Silver 925) → the purities it names.
-
-    A purity no longer in use is named by its label only, as exports write it, and only where that
-    names no purity in use: a row keeps it on its article, and is told to choose another otherwise.
-    """
-    names: dict[str, dict[int, Purity]] = {}
-    purities = list(purities)
-    for purity in purities:
-        if purity.is_active:
-            spellings = {purity.label, f"{purity.metal}{purity.fineness}", str(purity.fineness), purity.karat}
-            for spelling in filter(None, spellings):
-                names.setdefault(_purity_key(spelling), {})[purity.pk] = purity
-    for purity in purities:
-        if not purity.is_active:
-            names.setdefault(_purity_key(purity.label), {purity.pk: purity})
-    return names
-
-
-def _purity(text: str, names: dict[str, dict[int, Purity]]) -> Purity | str:
-    """The purity `text` names, or why it names none."""
-    if not text:
-        return "Enter the purity, like 22K916 or Silver 925."
-    found = names.get(_purity_key(text), {})
-    if len(found) == 1:
-        return next(iter(found.values()))
-    if found:
-        labels = " or ".join(sorted(p.label for p in found.values()))
-        return f"“{text}” could be {labels}: write the purity in full."
-    return f"“{text}” is not a purity Tijori knows. Write it as on the tag, like 22K916 or Silver 925."
 
 
 def _decode(data: bytes, result: ReadResult) -> str | None:
@@ -241,7 +204,7 @@ def _row_values(
         if cells[column] or new:
             values[column] = unguard(cells[column])
     if cells["purity"] or new:
-        purity = _purity(cells["purity"], purities)
+        purity = purity_named(cells["purity"], purities)
         if isinstance(purity, Purity) and not purity.is_active and (new or purity.pk != current.purity_id):
             purity = f"{purity.label} is no longer in use. Choose another purity, like 22K916 or Silver 925."
         if isinstance(purity, Purity):
@@ -376,7 +339,7 @@ def check_rows(
         )
 
     every_purity = {purity.pk: purity for purity in purity_list(active_only=False)}
-    purities = _purity_names(every_purity.values())
+    purities = purity_spellings(every_purity.values())
     stock = StockItem.objects.for_tenant(tenant)
     sku_ids: dict[str, int] = {}
     huid_skus: dict[str, str] = {}
