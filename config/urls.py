@@ -18,6 +18,7 @@ urlpatterns = [
     path("stock/", include("apps.inventory.urls")),
     path("projects/", include("apps.provisioning.urls")),
     path("", include("apps.invoicing.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),

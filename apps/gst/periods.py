@@ -8,7 +8,7 @@ Tijori never keeps a record less than 7 years from its date either, the floor th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 ANNUAL_RETURN_MONTH_DAY = (12, 31)
 RETENTION_YEARS_AFTER_ANNUAL_RETURN = 6  # 72 months
@@ -67,3 +67,101 @@ def credit_note_last_day(supply_day: date) -> date:
     """The last day a credit note may be issued against a supply invoiced on `supply_day`."""
     month, dom = CREDIT_NOTE_MONTH_DAY
     return date(FinancialYear.of(supply_day).end.year, month, dom)
+
+
+# GSTR-1 quarters of the financial year (QRMP): April-June is Q1.
+QUARTER_FIRST_MONTHS = (4, 7, 10, 1)
+
+
+@dataclass(frozen=True)
+class ReturnPeriod:
+    """The tax period of a return: one month, or a quarter of the financial year for quarterly filers."""
+
+    start: date
+    months: int  # 1 or 3
+
+    @classmethod
+    def month(cls, year: int, month: int) -> ReturnPeriod:
+        return cls(date(year, month, 1), 1)
+
+    @classmethod
+    def quarter(cls, fy_start_year: int, number: int) -> ReturnPeriod:
+        """Quarter 1-4 of FY `fy_start_year` (Q4 of 2025-26 is January to March 2026)."""
+        if number not in (1, 2, 3, 4):
+            raise ValueError("A quarter is 1, 2, 3 or 4.")
+        first = QUARTER_FIRST_MONTHS[number - 1]
+        return cls(date(fy_start_year + (1 if number == 4 else 0), first, 1), 3)
+
+    @classmethod
+    def parse(cls, text: str) -> ReturnPeriod:
+        """MMYYYY (the portal's `fp`, a month), YYYY-MM, or YYYY-YY-Qn (a quarter: 2025-26-Q4)."""
+        text = (text or "").strip().upper()
+        try:
+            if len(text) == 6 and text.isdigit():
+                return cls.month(int(text[2:]), int(text[:2]))
+            if len(text) == 7 and text[4] == "-":
+                return cls.month(int(text[:4]), int(text[5:]))
+            if len(text) == 10 and text[7:9] == "-Q":
+                fy = int(text[:4])
+                if text[5:7] != f"{(fy + 1) % 100:02d}":
+                    raise ValueError
+                return cls.quarter(fy, int(text[9]))
+        except ValueError:
+            pass
+        raise ValueError(
+            f"{text or 'An empty period'} is not a tax period: write a month as 102026 or 2026-10, "
+            "a quarter as 2026-27-Q3."
+        )
+
+    @property
+    def end(self) -> date:
+        year, month = self.start.year, self.start.month + self.months
+        if month > 12:
+            year, month = year + 1, month - 12
+        return date(year, month, 1) - timedelta(days=1)
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.months == 3
+
+    @property
+    def last_month_start(self) -> date:
+        """The first day of the period's last month: GSTR-1 `fp` of a quarter names that month."""
+        month = self.start.month + self.months - 1
+        year = self.start.year + (1 if month > 12 else 0)
+        return date(year, (month - 1) % 12 + 1, 1)
+
+    @property
+    def fp(self) -> str:
+        """The portal's `fp`: MMYYYY of the month, or of a quarter's last month."""
+        last = self.last_month_start
+        return f"{last.month:02d}{last.year}"
+
+    @property
+    def month_starts(self) -> list[date]:
+        out, day = [], self.start
+        for _ in range(self.months):
+            out.append(day)
+            day = (day + timedelta(days=32)).replace(day=1)
+        return out
+
+    @property
+    def code(self) -> str:
+        """How URLs and the API name it: 2026-10, or 2026-27-Q3."""
+        if self.is_quarter:
+            fy = FinancialYear.of(self.start)
+            return f"{fy.label}-Q{QUARTER_FIRST_MONTHS.index(self.start.month) + 1}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def label(self) -> str:
+        """October 2026, or Q3 2026-27 (October-December 2026)."""
+        if self.is_quarter:
+            return f"{self.code[-2:]} {FinancialYear.of(self.start).label} ({self.start:%B}-{self.end:%B %Y})"
+        return f"{self.start:%B %Y}"
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.label

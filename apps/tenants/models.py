@@ -46,6 +46,11 @@ def gstin_certificate_path(instance: Tenant, filename: str) -> str:
     return tenant_upload_path(folder="gst_registration", tenant_id=instance.pk, filename=filename)
 
 
+class ReturnFrequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly (QRMP)"
+
+
 class Tenant(TimeStampedModel):
     """A customer of the platform. Never deleted: records under retention must stay readable."""
 
@@ -108,6 +113,23 @@ class Tenant(TimeStampedModel):
     # mandatory hallmarking: a status of the shop, so it holds for every article at once.
     small_turnover_exempt = models.BooleanField(
         "turnover up to ₹40 lakh (exempt from mandatory hallmarking)", default=False
+    )
+    # GST returns: how often the shop files GSTR-1 (QRMP shops file quarterly), and e-invoicing, which
+    # applies from a day the shop sets once its aggregate turnover passes ₹5 crore (Notification
+    # 10/2023-CT); from ₹10 crore the IRP refuses documents older than 30 days (GSTN, 5 Nov 2024).
+    gstr1_frequency = models.CharField(
+        "GSTR-1 filed", max_length=12, choices=ReturnFrequency.choices, default=ReturnFrequency.MONTHLY
+    )
+    einvoice_from = models.DateField(
+        "e-invoicing from",
+        null=True,
+        blank=True,
+        help_text="The first day the shop must report B2B invoices and notes to the IRP (turnover above ₹5 crore).",
+    )
+    turnover_ten_crore = models.BooleanField(
+        "aggregate turnover ₹10 crore or more",
+        default=False,
+        help_text="The IRP then refuses documents dated more than 30 days before they are reported.",
     )
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.gst",
     "apps.inventory",
     "apps.invoicing",
+    "apps.reports",
     "apps.provisioning",
     "apps.demo",
     "apps.platform",

@@ -13,10 +13,11 @@ from apps.invoicing.models.documents import (
     NoteReason,
     invoices_storage,
 )
+from apps.invoicing.models.einvoice import EInvoice
 from apps.invoicing.models.payments import MoneyMode, OldGoldVoucher, Payment, ReceiptVoucher
 
 __all__ = [
     "CREDIT_NOTE_REASONS", "DEBIT_NOTE_REASONS", "GRAMS", "RUPEES", "Customer", "DocumentSeries", "DocumentType",
-    "Invoice", "InvoiceLine", "MoneyMode", "NoteReason", "OldGoldVoucher", "Payment", "ReceiptVoucher",
+    "EInvoice",    "Invoice", "InvoiceLine", "MoneyMode", "NoteReason", "OldGoldVoucher", "Payment", "ReceiptVoucher",
     "invoices_storage", "pan_validator", "phone_validator",
 ]  # fmt: skip

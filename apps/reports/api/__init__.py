@@ -1,0 +1,1 @@
+"""The reports API: GST return exports, registers, e-invoice files."""
