@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.audit.api import AuditEventViewSet
+from apps.billing.api import BillingInvoicePdfView, BillingView
 from apps.inventory.api import (
     CertificateViewSet,
     HallmarkBatchViewSet,
@@ -15,12 +16,15 @@ from apps.invoicing.api import (
     CreditNoteViewSet,
     CustomerViewSet,
     DebitNoteViewSet,
+    EInvoiceViewSet,
     InvoiceViewSet,
     OldGoldVoucherViewSet,
     PaymentViewSet,
     ReceiptVoucherViewSet,
 )
 from apps.provisioning.api import AwsAccountViewSet, OperationViewSet, ProjectViewSet
+from apps.reports.api.exports import ExportViewSet, Gstr1ReturnViewSet
+from apps.reports.api.registers import urlpatterns as register_urls
 from apps.tenants.api import ApiKeyViewSet, InvitationViewSet, MemberViewSet, MeView, TenantView
 
 app_name = "api"
@@ -44,6 +48,9 @@ router.register("debit-notes", DebitNoteViewSet, basename="debit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("old-gold-vouchers", OldGoldVoucherViewSet, basename="old-gold-voucher")
 router.register("receipt-vouchers", ReceiptVoucherViewSet, basename="receipt-voucher")
+router.register("e-invoices", EInvoiceViewSet, basename="e-invoice")
+router.register("exports", ExportViewSet, basename="export")
+router.register("gst-returns/gstr1", Gstr1ReturnViewSet, basename="gstr1-return")
 
 urlpatterns = [
     path("me", MeView.as_view(), name="me"),
@@ -56,5 +63,8 @@ urlpatterns = [
         name="aws-account",
     ),
     path("aws-account/check", AwsAccountViewSet.as_view({"post": "check"}), name="aws-account-check"),
+    path("billing", BillingView.as_view(), name="billing"),
+    path("billing/invoices/<int:pk>/pdf", BillingInvoicePdfView.as_view(), name="billing-invoice-pdf"),
+    *register_urls,  # /registers/sales, /registers/hsn-summary, …
     *router.urls,
 ]

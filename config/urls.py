@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.tenants.urls")),
     path("settings/audit/", include("apps.audit.urls")),
+    path("settings/billing/", include("apps.billing.urls")),
+    # Razorpay's webhook (its own authentication: the signature) and, locally, the stand-in's checkout.
+    path("billing/", include("apps.billing.gateway_urls")),
     path("stock/", include("apps.inventory.urls")),
     path("projects/", include("apps.provisioning.urls")),
     path("", include("apps.invoicing.urls")),

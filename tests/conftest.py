@@ -150,11 +150,13 @@ def _clear_cache(db):
 
 @pytest.fixture(autouse=True)
 def _seeded_reference_data(db):
-    """Purities and GST rates come from data migrations; a transactional test's flush empties them."""
+    """Purities, GST rates (the platform's SAC among them) and AMC plans come from data migrations; a
+    transactional test's flush empties them."""
     from importlib import import_module
 
     from django.apps import apps as django_apps
 
+    from apps.billing.models import Plan
     from apps.gst.models import GstRate
     from apps.inventory.models import Purity
 
@@ -163,6 +165,9 @@ def _seeded_reference_data(db):
     if not GstRate.objects.exists():
         import_module("apps.gst.migrations.0002_seed_rates").seed(django_apps, None)
         import_module("apps.gst.migrations.0003_unregistered_rate").seed(django_apps, None)
+        import_module("apps.billing.migrations.0005_platform_sac_rate").seed(django_apps, None)
+    if not Plan.objects.exists():
+        import_module("apps.billing.migrations.0002_seed_plans").seed(django_apps, None)
 
 
 @pytest.fixture

@@ -13,9 +13,14 @@ so a new URL cannot skip the check. API URLs register the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.urls import URLPattern, URLResolver, get_resolver
+
+import tests
 from apps.core.models import TenantQuerySet
 
 
@@ -44,6 +49,36 @@ EXEMPT: dict[str, str] = {
 }
 # Namespaces outside tenant scope: Django admin is for super admins only.
 EXEMPT_NAMESPACES = {"admin"}
+
+
+def url_patterns(
+    resolver: URLResolver | None = None, namespace: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
+    """Every named URL pattern of the site outside `EXEMPT_NAMESPACES`, as (namespaced name, pattern).
+
+    The walks (tenant isolation here, read-only shops in tests/billing/test_read_only.py) start from it,
+    so a URL added anywhere is walked by both."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from url_patterns(entry, full)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+def has_parameters(pattern: URLPattern) -> bool:
+    return bool(pattern.pattern.converters or pattern.pattern.regex.groupindex)
+
+
+def case_modules_import(module_name: str) -> None:
+    """Import every `tests/<app>/<module_name>.py`, whose decorators register their cases."""
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        if module.name.endswith(f".{module_name}"):
+            importlib.import_module(module.name)
 
 
 def isolation_case(url_name: str, *, methods: list[str] | None = None, api: bool = False):

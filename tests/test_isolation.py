@@ -1,35 +1,20 @@
 """Walks every URL pattern that takes an object id and proves another tenant's member gets 404."""
 
-import importlib
-import pkgutil
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-import tests
 from apps.audit.models import AuditEvent
 from apps.tenants.models import Membership, Role
 from tests.api_helpers import ApiClient, make_key
-from tests.isolation import CASES, EXEMPT, EXEMPT_NAMESPACES, walls_up
+from tests.isolation import CASES, EXEMPT, case_modules_import, has_parameters, url_patterns, walls_up
 
-for module in pkgutil.walk_packages(tests.__path__, "tests."):
-    if module.name.endswith(".isolation_cases"):
-        importlib.import_module(module.name)
+case_modules_import("isolation_cases")
 
 
-def _patterns_with_parameters(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or ""
-            if ns in EXEMPT_NAMESPACES:
-                continue
-            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from _patterns_with_parameters(entry, full)
-        elif isinstance(entry, URLPattern):
-            params = entry.pattern.converters or entry.pattern.regex.groupindex
-            if params and entry.name:
-                yield f"{namespace}:{entry.name}" if namespace else entry.name
+def _patterns_with_parameters():
+    for name, pattern in url_patterns():
+        if has_parameters(pattern):
+            yield name
 
 
 def test_every_url_with_an_id_has_an_isolation_case():

@@ -46,7 +46,11 @@ UPLOAD_TYPES = {
     "text/csv": "csv",
     "application/zip": "zip",
 }
-_EXTENSION_TYPES = {extension: content_type for content_type, extension in UPLOAD_TYPES.items()}
+# Files Tijori writes itself (GST return exports): served by their extension like uploads, never accepted
+# as an upload.
+WRITTEN_TYPES = {"application/json": "json"}
+_SERVED_EXTENSIONS = {**UPLOAD_TYPES, **WRITTEN_TYPES}
+_EXTENSION_TYPES = {extension: content_type for content_type, extension in _SERVED_EXTENSIONS.items()}
 # Shown in the page (a logo, a scanned certificate); documents and anything unknown are downloaded.
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 _PILLOW_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -71,7 +75,7 @@ def tenant_upload_path(*, folder: str, tenant_id: int, filename: str) -> str:
     that slipped through, and is refused rather than stored.
     """
     extension = posixpath.splitext(filename)[1].lstrip(".").lower()
-    if extension not in _EXTENSION_TYPES:
+    if extension not in UPLOAD_TYPES.values():
         raise ValueError(f"store uploads under upload_name(content_type), not {filename!r}")
     return f"{folder}/t{tenant_id}/{uuid.uuid4().hex}.{extension}"
 
@@ -91,7 +95,7 @@ def download_name(original: str, name: str) -> str:
     """The name a download is saved under: the uploader's name, with the extension of what it is."""
     stem = posixpath.splitext(posixpath.basename((original or "").replace("\\", "/")))[0].strip()
     stem = "".join(c for c in stem if c.isprintable()) or "file"
-    return f"{stem[:150]}.{UPLOAD_TYPES.get(served_type(name), 'bin')}"
+    return f"{stem[:150]}.{_SERVED_EXTENSIONS.get(served_type(name), 'bin')}"
 
 
 # --- checks by content ---------------------------------------------------------------------------

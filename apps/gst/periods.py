@@ -165,3 +165,43 @@ class ReturnPeriod:
 
     def __str__(self) -> str:
         return self.label
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The days a register covers, both included (dates in IST, as documents are dated)."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def month_of(cls, day: date) -> DateRange:
+        period = ReturnPeriod.month(day.year, day.month)
+        return cls(period.start, period.end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def period(self) -> ReturnPeriod:
+        """The tax period an export of this range is filed under: the month or quarter it is exactly,
+        else the month it starts in (the range itself travels in the export's options)."""
+        month = ReturnPeriod.month(self.start.year, self.start.month)
+        if month.end == self.end:
+            return month
+        if self.start.month in (1, 4, 7, 10):
+            quarter = ReturnPeriod(self.start, 3)
+            if quarter.end == self.end:
+                return quarter
+        return month
+
+    @property
+    def label(self) -> str:
+        """October 2026 for a whole month, else 5 Oct 2026 to 4 Nov 2026."""
+        if self == DateRange.month_of(self.start):
+            return f"{self.start:%B %Y}"
+        return f"{self.start.day} {self.start:%b %Y} to {self.end.day} {self.end:%b %Y}"
+
+    def as_query(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}

@@ -97,3 +97,19 @@ def hsn_validate(value: str) -> str:
             code="hsn_format",
         )
     return code
+
+
+# Notification 78/2020-CT, from 1 April 2021: a taxpayer whose aggregate turnover in the preceding year
+# was above ₹5 crore writes at least 6 digits of the HSN on every invoice (4 digits up to ₹5 crore).
+# The same turnover makes e-invoicing compulsory, and the IRP takes only 6 or 8 digits.
+HSN_DIGITS_ABOVE_FIVE_CRORE = 6
+
+
+def hsn_digits_refusal(code: str, *, turnover_above_five_crore: bool) -> str | None:
+    """Why an HSN code is too short for the shop's turnover, or None."""
+    if turnover_above_five_crore and len(code) < HSN_DIGITS_ABOVE_FIVE_CRORE:
+        return (
+            f"HSN {code} has {len(code)} digits; above ₹5 crore of turnover an invoice carries at least "
+            f"{HSN_DIGITS_ABOVE_FIVE_CRORE} (Notification 78/2020-CT), e.g. 711319 for gold jewellery."
+        )
+    return None

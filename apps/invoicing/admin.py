@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from apps.invoicing.models import Customer, DocumentSeries, Invoice, InvoiceLine
+from apps.invoicing.models import Customer, DocumentSeries, EInvoice, Invoice, InvoiceLine
 
 
 @admin.register(Customer)
@@ -44,3 +44,11 @@ class InvoiceAdmin(ReadOnlyAdmin):
     search_fields = ["number", "buyer_name", "buyer_gstin", "tenant__name"]
     list_select_related = ["tenant"]
     inlines = [InvoiceLineInline]
+
+
+@admin.register(EInvoice)
+class EInvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["irn", "document", "ack_no", "ack_at", "status", "tenant"]
+    list_filter = ["status", "ack_at"]
+    search_fields = ["irn", "ack_no", "document__number", "tenant__name"]
+    list_select_related = ["tenant", "document"]

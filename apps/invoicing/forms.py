@@ -7,6 +7,8 @@ from django import forms
 from apps.core.api.filters import MAX_ID
 from apps.core.forms import DecimalText
 from apps.core.money import GRAM, RUPEE, inr
+from apps.gst.irp import CANCEL_REASONS
+from apps.gst.periods import ReturnPeriod
 from apps.gst.states import STATE_CHOICES
 from apps.invoicing.models import Customer, Invoice, MoneyMode, ReceiptVoucher
 from apps.invoicing.selectors import PAYMENT_STATUSES
@@ -218,3 +220,57 @@ class NoteLineForm(forms.Form):
 
     original_line = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     amount = _decimal("Amount before GST (₹)", required=False)
+
+
+class EInvoicePeriodForm(forms.Form):
+    """The month whose documents the e-Invoices page lists (this month by default)."""
+
+    period = forms.CharField(
+        label="Month", max_length=10, required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+
+    def clean_period(self) -> ReturnPeriod | None:
+        text = self.cleaned_data["period"]
+        if not text:
+            return None
+        try:
+            period = ReturnPeriod.parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if period.is_quarter:
+            raise forms.ValidationError("Choose a month, like 2026-10.")
+        return period
+
+    def chosen(self, today) -> ReturnPeriod:
+        chosen = self.cleaned_data.get("period") if self.is_bound and self.is_valid() else None
+        return chosen or ReturnPeriod.month(today.year, today.month)
+
+
+EINVOICE_ANSWERS_MAX_BYTES = 5 * 1024 * 1024
+
+
+class EInvoiceImportForm(forms.Form):
+    """The answer file the IRP gives back for a bulk upload (or for one document), as JSON."""
+
+    answers = forms.FileField(
+        label="The IRP's answer file",
+        help_text="The JSON the e-invoice portal gives for the documents it registered: each with its IRN, "
+        "acknowledgement and signed QR code. Up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_answers(self):
+        upload = self.cleaned_data["answers"]
+        if upload.size > EINVOICE_ANSWERS_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: import the IRP's answers in parts.")
+        return upload
+
+
+class EInvoiceCancelForm(forms.Form):
+    """Why an IRN is cancelled (the IRP's reason codes) and a remark for the record."""
+
+    prefix = "irn"  # the page also carries the invoice's own cancel form, with its own `reason`
+    reason = forms.ChoiceField(
+        label="Why", choices=[(code, label) for code, (_, label) in CANCEL_REASONS.items()]
+    )
+    remark = forms.CharField(label="Remark", max_length=100, required=False)

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from apps.invoicing import services
-from apps.invoicing.models import Invoice
+from apps.invoicing.models import EInvoice, Invoice
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_jitter=True, max_retries=5)
@@ -17,3 +17,10 @@ def invoice_pdf_render_task(invoice_id: int) -> None:
 def invoice_email_task(invoice_id: int, to: str) -> None:
     """Send the bill to the buyer (a mail server that is down is tried again, up to five times)."""
     services.invoice_email_deliver(invoice_id=invoice_id, to=to)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_jitter=True, max_retries=5)
+def einvoice_pdf_render_task(einvoice_id: int) -> None:
+    """Print the bill again with its IRN and signed QR code and keep it (a second run finds it done)."""
+    einvoice = EInvoice.objects.select_related("tenant").get(pk=einvoice_id)
+    services.einvoice_pdf_store(tenant=einvoice.tenant, einvoice=einvoice)

@@ -9,6 +9,9 @@ CREDIT, DEBIT = Invoice.Kind.CREDIT_NOTE.value, Invoice.Kind.DEBIT_NOTE.value
 urlpatterns = [
     path("sales/", views.invoice_list_view, name="invoice_list"),
     path("sales/new/", views.invoice_new_view, name="invoice_new"),
+    path("sales/e-invoices/", views.einvoice_list_view, name="einvoice_list"),
+    path("sales/e-invoices/bulk.json", views.einvoice_bulk_view, name="einvoice_bulk"),
+    path("sales/e-invoices/import/", views.einvoice_import_view, name="einvoice_import"),
     path("sales/<int:invoice_id>/", views.invoice_detail_view, name="invoice_detail"),
     path("sales/<int:invoice_id>/scan/", views.invoice_scan_view, name="invoice_scan"),
     path("sales/<int:invoice_id>/free-line/", views.invoice_free_line_view, name="invoice_free_line"),
@@ -30,6 +33,21 @@ urlpatterns = [
     path("sales/<int:invoice_id>/print/", views.invoice_print_view, name="invoice_print"),
     path("sales/<int:invoice_id>/pdf/", views.invoice_pdf_view, name="invoice_pdf"),
     path("sales/<int:invoice_id>/email/", views.invoice_email_view, name="invoice_email"),
+    path(
+        "sales/<int:invoice_id>/e-invoice.json",
+        views.invoice_einvoice_json_view,
+        name="invoice_einvoice_json",
+    ),
+    path(
+        "sales/<int:invoice_id>/e-invoice/generate/",
+        views.invoice_einvoice_generate_view,
+        name="invoice_einvoice_generate",
+    ),
+    path(
+        "sales/<int:invoice_id>/e-invoice/cancel/",
+        views.invoice_einvoice_cancel_view,
+        name="invoice_einvoice_cancel",
+    ),
     path("bills/<str:token>/", views.bill_shared_view, name="bill_shared"),
     path("customers/", views.customer_list_view, name="customer_list"),
     path("customers/new/", views.customer_form_view, name="customer_new"),

@@ -59,9 +59,10 @@ class ExportKind:
         lambda tenant, period, o: {}
     )
 
-    def file_name(self, *, tenant: Tenant, period: ReturnPeriod) -> str:
+    def file_name(self, *, tenant: Tenant, covers: str) -> str:
+        """gstr1-json-27AAAPL1234C1Z5-2026-10.json: the kind, the shop and what it covers (a period's code)."""
         who = tenant.gstin or tenant.slug
-        return f"{self.code.replace('_', '-')}-{who}-{period.code}.{self.extension}"
+        return f"{self.code.replace('_', '-')}-{who}-{covers}.{self.extension}"
 
 
 _KINDS: dict[str, ExportKind] = {}

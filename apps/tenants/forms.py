@@ -3,7 +3,7 @@ from django import forms
 from apps.gst.states import STATE_CHOICES
 from apps.gst.validators import GSTIN_EXAMPLE
 from apps.inventory.forms import certificate_file_field
-from apps.tenants.models import Role, Tenant
+from apps.tenants.models import ReturnFrequency, Role, Tenant
 
 
 def _roles_up_to(role: str) -> list[tuple[str, str]]:
@@ -68,6 +68,32 @@ class StockSettingsForm(forms.Form):
     @staticmethod
     def initial_for(tenant: Tenant) -> dict:
         return {name: getattr(tenant, name) for name in StockSettingsForm.base_fields}
+
+
+class GstSettingsForm(forms.Form):
+    """How the shop files GSTR-1 and from when it e-invoices; the service checks and words the errors."""
+
+    gstr1_frequency = forms.ChoiceField(
+        label="GSTR-1 filed", choices=ReturnFrequency.choices, widget=forms.RadioSelect,
+        help_text="Quarterly for shops in the QRMP scheme (turnover up to ₹5 crore), which may furnish B2B "
+        "invoices monthly through the IFF.",
+    )  # fmt: skip
+    einvoice_from = forms.DateField(
+        label="e-Invoicing from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Once the shop's aggregate turnover passed ₹5 crore in any year since 2017-18, its B2B invoices "
+        "and notes are registered on the IRP. Leave empty if it does not e-invoice.",
+    )
+    turnover_ten_crore = forms.BooleanField(
+        label="Aggregate turnover of ₹10 crore or more",
+        required=False,
+        help_text="The IRP then takes a document only within 30 days of its date.",
+    )
+
+    @staticmethod
+    def initial_for(tenant: Tenant) -> dict:
+        return {name: getattr(tenant, name) for name in GstSettingsForm.base_fields}
 
 
 class GstinCertificateForm(forms.Form):

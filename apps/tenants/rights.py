@@ -40,12 +40,26 @@ ROLES = [Role.STAFF, Role.ADMIN, Role.OWNER]
 STOCK_KEEP = Right(Role.STAFF, "Add and change articles, HUIDs and hallmarking batches", shops_only=True)
 RATES_SEE = Right(Role.STAFF, "See the day's metal rates and each article's metal value", shops_only=True)
 SALES_MAKE = Right(Role.STAFF, "Make and issue bills, take payments, buy old gold", shops_only=True)
+REGISTERS_READ = Right(
+    Role.STAFF,
+    "Read the registers: sales, HSN summary, payments, old gold bought, stock movement",
+    shops_only=True,
+)
 PROJECTS_SEE = Right(Role.STAFF, "See projects and how their stacks are doing")
 RATES_SET = Right(Role.ADMIN, "Set the day's metal rates", shops_only=True)
 STOCK_VALUE = Right(Role.ADMIN, "See the total value of the stock", shops_only=True)
 STOCK_DELETE = Right(Role.ADMIN, "Delete an article entered by mistake", shops_only=True)
 SALE_CANCEL = Right(Role.ADMIN, "Cancel an issued invoice", shops_only=True)
 SALE_NOTES = Right(Role.ADMIN, "Issue credit and debit notes against issued invoices", shops_only=True)
+RETURNS_EXPORT = Right(
+    Role.ADMIN, "Export GST returns and registers as files, and download them", shops_only=True
+)
+EINVOICE = Right(
+    Role.ADMIN, "Register invoices and notes on the IRP (e-invoices) and cancel their IRNs", shops_only=True
+)
+GST_SETTINGS = Right(
+    Role.ADMIN, "Set how often the shop files GSTR-1 and from when it e-invoices", shops_only=True
+)
 BIS_REGISTRATION = Right(Role.ADMIN, "Record the shop's BIS registration", shops_only=True)
 PROFILE_EDIT = Right(Role.ADMIN, "Change the profile: name, state, GSTIN, logo")
 SHOP_SETTINGS = Right(
@@ -54,6 +68,8 @@ SHOP_SETTINGS = Right(
 TEAM_MANAGE = Right(Role.ADMIN, "Invite people, change roles and remove members")
 API_KEYS = Right(Role.ADMIN, "Make and revoke API keys")
 AUDIT_READ = Right(Role.ADMIN, "Read the audit trail")
+BILLING_SEE = Right(Role.ADMIN, "See the AMC: plan, period, state, history, payments and Tijori's invoices")
+BILLING_PAY = Right(Role.ADMIN, "Renew the AMC and pay for it online")
 PROJECTS_RUN = Right(Role.ADMIN, "Create projects, provision, deploy and destroy them")
 OWNERS_MANAGE = Right(Role.OWNER, "Make someone an owner, or change or remove an owner")
 AWS_ACCOUNT = Right(Role.OWNER, "Connect the workspace's own AWS account")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("workspaces/new/", views.workspace_new_view, name="workspace_new"),
     path("settings/", views.settings_profile_view, name="settings_profile"),
     path("settings/stock/", views.stock_settings_view, name="stock_settings"),
+    path("settings/gst/", views.gst_settings_view, name="gst_settings"),
     path("settings/gstin-certificate/", views.gstin_certificate_view, name="gstin_certificate"),
     path(
         "settings/gstin-certificate/upload/",

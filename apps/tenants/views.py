@@ -22,6 +22,7 @@ from apps.tenants.exceptions import RoleNotAllowedError
 from apps.tenants.forms import (
     ApiKeyForm,
     GstinCertificateForm,
+    GstSettingsForm,
     InviteForm,
     RoleForm,
     StockSettingsForm,
@@ -140,18 +141,20 @@ def _profile_initial(tenant) -> dict:
     }
 
 
-def _profile_page(request, *, form=None, gstin_form=None, stock_form=None):
-    """The profile page: its form and, for a shop, the GST registration certificate's and the stock
-    settings' (422 with errors)."""
+def _profile_page(request, *, form=None, gstin_form=None, stock_form=None, gst_form=None):
+    """The profile page: its form and, for a shop, the GST registration certificate's, the stock
+    settings' and the GST return settings' (422 with errors)."""
     tenant = request.tenant
     form = form or TenantProfileForm(initial=_profile_initial(tenant))
     gstin_form = gstin_form or GstinCertificateForm()
     stock_form = stock_form or StockSettingsForm(initial=StockSettingsForm.initial_for(tenant))
-    failed = bool(form.errors or gstin_form.errors or stock_form.errors)
+    gst_form = gst_form or GstSettingsForm(initial=GstSettingsForm.initial_for(tenant))
+    failed = bool(form.errors or gstin_form.errors or stock_form.errors or gst_form.errors)
     context = {
         "form": form,
         "gstin_form": gstin_form,
         "stock_form": stock_form,
+        "gst_form": gst_form,
         "small_turnover_event": audit_event_list(tenant=tenant, action="tenant.small_turnover").first()
         if tenant.is_shop
         else None,
@@ -170,6 +173,20 @@ def stock_settings_view(request):
     if not saved:
         return _profile_page(request, stock_form=stock_form)
     messages.success(request, "The stock settings have been saved.")
+    return redirect("tenants:settings_profile")
+
+
+@post_only("tenants:settings_profile")
+@tenant_view(rights.GST_SETTINGS)
+def gst_settings_view(request):
+    gst_form = GstSettingsForm(request.POST)
+    saved = form_submit(
+        gst_form,
+        lambda data: services.tenant_gst_settings_update(tenant=request.tenant, actor=request.user, **data),
+    )
+    if not saved:
+        return _profile_page(request, gst_form=gst_form)
+    messages.success(request, "The GST return settings have been saved.")
     return redirect("tenants:settings_profile")
 
 

@@ -61,6 +61,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "apps.invoicing.models.Invoice.Status",
         "CustomerKindEnum": "apps.invoicing.models.Customer.Kind",
         "InvoiceLineKindEnum": "apps.invoicing.models.InvoiceLine.Kind",
+        "DocumentKindEnum": "apps.invoicing.models.Invoice.Kind",
         "NoteReasonEnum": "apps.invoicing.models.NoteReason",
         "PaymentModeEnum": "apps.invoicing.models.Payment.Mode",
         "MoneyModeEnum": "apps.invoicing.models.MoneyMode",

@@ -1,8 +1,9 @@
 """Settings shared by every environment: Django itself. Everything that varies is read from the environment.
 
 Each integration has its own module, star-imported at the end (HackSoft's layout): `storages` (files
-and S3), `celery`, `api` (REST framework, OpenAPI), `security` (login lockout, CSP) and `provisioning`
-(tenant infrastructure on AWS). `local`, `test` and `production` override any of them.
+and S3), `celery`, `api` (REST framework, OpenAPI), `security` (login lockout, CSP),
+`provisioning` (tenant infrastructure on AWS) and `billing` (AMC payments, the platform's GST identity).
+`local`, `test` and `production` override any of them.
 """
 
 from config.env import BASE_DIR, NUM_PROXIES, REDIS_URL, VAR_DIR, database_url, env  # noqa: F401 - settings
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.invoicing",
     "apps.reports",
+    "apps.billing",
     "apps.provisioning",
     "apps.demo",
     "apps.platform",
@@ -137,7 +139,12 @@ if DATABASES["default"]["ENGINE"] == "apps.core.db.postgresql" and (DATABASE_REA
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["apps.core.db.replica.ReadReplicaRouter"]
-DATABASE_READ_VIEWS = ["inventory:stock_export", "audit:list", "admin-stats"]
+DATABASE_READ_VIEWS = [
+    "inventory:stock_export", "audit:list", "admin-stats",
+    # The registers, pages and API: sums over a whole range of documents.
+    *(f"reports:register_{code}" for code in ("sales", "hsn", "payments", "old_gold", "stock")),
+    *(f"api:register-{path}" for path in ("sales", "hsn-summary", "payments", "old-gold", "stock-movement")),
+]  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -------------------------------------------------------------------------------------
@@ -219,7 +226,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUDIT_RETENTION_DAYS = 7 * 365 + 2  # seven years, leap days included
 # Uploaded stock CSV files (a shop's whole stock list) are deleted this long after upload; the records stay.
 STOCK_IMPORT_FILE_DAYS = env.int("STOCK_IMPORT_FILE_DAYS", default=30)
+# Exported files (GST returns, registers) are removed this long after they are built; the records stay.
+# Keep it equal to the exports bucket's S3 lifecycle expiry.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 INVITATION_MAX_AGE_DAYS = 7
+
+# --- e-Invoices: the IRP, through a GSP's API (apps.gst.irp) -------------------------------------
+# With IRP_BASE_URL empty (the default) there is no IRP connection: shops download the bulk JSON, upload
+# it on the portal and import the IRP's answer file. Set, documents are registered and cancelled from
+# their page through the GSP at this URL (e.g. https://gsp.example.in/ei/api), with these credentials.
+IRP_BASE_URL = env("IRP_BASE_URL", default="")
+IRP_USERNAME = env("IRP_USERNAME", default="")  # the taxpayer's IRP API user
+IRP_PASSWORD = env("IRP_PASSWORD", default="")
+# The GSTIN the IRP login belongs to; a shop with another GSTIN is not connected. Empty: any shop's GSTIN.
+IRP_GSTIN = env("IRP_GSTIN", default="")
+IRP_CLIENT_ID = env("IRP_CLIENT_ID", default="")  # the GSP's client id and secret
+IRP_CLIENT_SECRET = env("IRP_CLIENT_SECRET", default="")
 
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
@@ -254,6 +276,7 @@ LOGGING = {
 
 # --- Integrations, one module each ----------------------------------------------------------------
 from config.settings.api import *  # noqa: E402
+from config.settings.billing import *  # noqa: E402
 from config.settings.celery import *  # noqa: E402
 from config.settings.provisioning import *  # noqa: E402
 from config.settings.security import *  # noqa: E402

@@ -36,6 +36,7 @@ CELERY_TASK_ROUTES = {
     "apps.provisioning.tasks.*": {"queue": "aws"},
     "apps.*.tasks.*_report_task": {"queue": "reports"},
     "apps.*.tasks.*_export_task": {"queue": "reports"},
+    "apps.reports.tasks.export_build_task": {"queue": "reports"},
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -59,9 +60,26 @@ CELERY_BEAT_SCHEDULE = {
     },
     "projects-expire": {"task": "apps.provisioning.tasks.projects_expire_task", "schedule": 60.0},
     "operations-reap": {"task": "apps.provisioning.tasks.operations_reap_task", "schedule": 60.0},
+    "exports-reap": {"task": "apps.reports.tasks.exports_reap_task", "schedule": 60.0},
+    # 03:40 in India; in S3 the bucket's lifecycle rule expires the files too.
+    "exports-expired-remove": {
+        "task": "apps.reports.tasks.exports_expired_remove_task",
+        "schedule": crontab(hour=22, minute=10),
+    },
     "orphans-sweep": {
         "task": "apps.provisioning.tasks.orphans_sweep_task",
         "schedule": crontab(minute="*/15"),
+    },
+    # 00:20 in India: a period ends at the end of its last day there.
+    "contracts-lifecycle": {
+        "task": "apps.billing.tasks.contracts_lifecycle_task",
+        "schedule": crontab(hour=18, minute=50),
+    },
+    # 00:05 in India, before the lifecycle job: AMC payments whose webhook never came (Razorpay stops
+    # retrying after 24 hours), so a shop that paid is renewed before its period is judged.
+    "billing-orders-reconcile": {
+        "task": "apps.billing.tasks.billing_orders_reconcile_task",
+        "schedule": crontab(hour=18, minute=35),
     },
 }
 if CELERY_BROKER_URL.startswith("sqla+"):

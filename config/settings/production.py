@@ -41,3 +41,14 @@ LOG_FORMAT = "json"
 LOGGING["handlers"]["console"]["formatter"] = "json"
 
 ADMINS = [("Tijori admins", a) for a in env.list("DJANGO_ADMIN_EMAILS", default=[])]
+
+# AMC payments: never the local stand-in. Once Razorpay's key is set (payments on), its secrets and the
+# platform's GST identity, printed on every invoice it issues to a shop, must be set too.
+RAZORPAY_STANDIN = False
+if RAZORPAY_KEY_ID:
+    RAZORPAY_KEY_SECRET = env("RAZORPAY_KEY_SECRET")
+    RAZORPAY_WEBHOOK_SECRET = env("RAZORPAY_WEBHOOK_SECRET")
+    PLATFORM_GSTIN = env("PLATFORM_GSTIN")
+    PLATFORM_LEGAL_NAME = env("PLATFORM_LEGAL_NAME")
+    PLATFORM_ADDRESS = env("PLATFORM_ADDRESS")
+    PLATFORM_STATE_CODE = env("PLATFORM_STATE_CODE")

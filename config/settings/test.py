@@ -30,3 +30,5 @@ if CELERY_BROKER_URL.startswith("redis"):
     }
 LOGGING["root"]["level"] = "WARNING"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
+# AMC payments go to the local stand-in for Razorpay, billed by a demo platform (config.settings.billing).
+globals().update(embedded_defaults())

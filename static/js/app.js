@@ -156,8 +156,10 @@
       event.detail.shouldSwap = false;
     }
   });
-  // htmx swaps 422 responses (forms re-rendered with their errors), as it does 200s.
+  // htmx swaps 422 responses (forms re-rendered with their errors), as it does 200s; and 402, a write
+  // refused until the AMC is renewed, whose answer puts the refusal in the AMC banner (HX-Retarget).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 422) { event.detail.shouldSwap = true; event.detail.isError = false; }
+    var status = event.detail.xhr.status;
+    if (status === 422 || status === 402) { event.detail.shouldSwap = true; event.detail.isError = false; }
   });
 })();

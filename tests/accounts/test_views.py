@@ -41,7 +41,11 @@ def test_signup_creates_user_shop_owner_membership_and_audit(client, django_capt
         "27AAPFU0939F1ZV",
     )
     assert Membership.objects.get().role == Role.OWNER
-    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"tenant.create", "account.signup"}
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {
+        "tenant.create",
+        "account.signup",
+        "contract.trial_start",  # the new shop's AMC trial
+    }
     signed_in = client.post(
         reverse("accounts:login"), {"username": SIGNUP["email"], "password": SIGNUP["password1"]}
     )

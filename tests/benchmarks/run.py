@@ -41,6 +41,7 @@ Settings, from the environment:
   BENCH_IMPORT_ROWS    10000     rows of the stock CSV imported
   BENCH_IMPORT_EXISTING 5000     articles the importing shop already holds
   BENCH_INVOICES       2000      drafts issued by BENCH_ISSUERS (32) issuers at once (tests/benchmarks/invoicing.py)
+  BENCH_GSTR1_SIZES    10000,50000,100000  documents in one shop's month, GSTR-1 JSON written at each (gstr1.py)
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from apps.core.rls import rls_bypass  # noqa: E402
 from apps.tenants.models import Tenant  # noqa: E402
-from tests.benchmarks import imports, invoicing, provisioning  # noqa: E402
+from tests.benchmarks import gstr1, imports, invoicing, provisioning  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
 
 
@@ -394,6 +395,9 @@ def main() -> None:
         provisioning_figures = provisioning.measure()
         print(f"issuing {invoicing.INVOICES} invoices with {invoicing.ISSUERS} issuers at once…", flush=True)
         invoicing_figures = invoicing.measure()
+    sizes = ", ".join(f"{size:,}" for size in gstr1.SIZES)
+    print(f"writing GSTR-1 for one shop's month of {sizes} documents…", flush=True)
+    gstr1_figures = gstr1.measure()
     # Fresh planner statistics, as autovacuum would have gathered on a database that has lived a while.
     # As the owner when there is one: ANALYZE skips the tables the app role does not own.
     schema_connection = connections["owner" if DATABASE_OWNER_URL else "default"]
@@ -432,6 +436,7 @@ def main() -> None:
         "imports": import_figures,
         "provisioning": provisioning_figures,
         "invoicing": invoicing_figures,
+        "gstr1": gstr1_figures,
         "scenarios": [],
     }
     try:
@@ -564,6 +569,7 @@ def print_report(report: dict) -> None:
     imports.print_figures(report["imports"])
     provisioning.print_figures(report["provisioning"])
     invoicing.print_figures(report["invoicing"])
+    gstr1.print_figures(report["gstr1"])
     log = report.get("server_log", {})
     print(
         f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "

@@ -1,11 +1,14 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.inventory import services as inventory_services
 from apps.inventory.models import Purity
 from apps.invoicing import services
-from apps.tenants.services import tenant_update
+from apps.tenants.services import tenant_gst_settings_update, tenant_update
+from tests.gst.fake_irp import FakeIrp
 from tests.tenants.factories import gstin_for, gstin_verified
 
 SHOP_ADDRESS = "12 Zaveri Bazaar, Mumbai 400002"
@@ -88,3 +91,71 @@ def draft_with(tenant, actor, *items, customer=None):
 RING_TAXABLE = (
     Decimal("61750.00") + Decimal("4750.00") + Decimal("1200.00")
 )  # 9.5 g x 6500, making 9.5 x 500, stones
+
+
+# --- e-invoices --------------------------------------------------------------------------------------
+
+TRADER_GSTIN = gstin_for("27", pan="AAACM1234K")
+
+
+@pytest.fixture
+def einvoicing(shop, owner):
+    """Shop A e-invoices from 60 days ago (turnover above ₹5 crore, under ₹10 crore)."""
+    tenant_gst_settings_update(
+        tenant=shop, actor=owner, gstr1_frequency="monthly",
+        einvoice_from=timezone.localdate() - timedelta(days=60), turnover_ten_crore=False,
+    )  # fmt: skip
+    shop.refresh_from_db()
+    return shop
+
+
+@pytest.fixture
+def trader(shop, owner):
+    """A GST-registered buyer in Mumbai, with the PIN code in its own field."""
+    return services.customer_create(
+        tenant=shop, actor=owner, kind="registered", name="Meera Gems Pvt Ltd", gstin=TRADER_GSTIN,
+        state_code="27", address="4 Hill Road, Bandra West, Mumbai", pincode="400050",
+    )  # fmt: skip
+
+
+def b2b_sale(shop, owner, customer, *, hsn="711319"):
+    """An issued B2B invoice: a 22K ring (HSN `hsn`) and a chain repair (SAC 998729)."""
+    invoice = draft_with(shop, owner, article(shop, owner, hsn_code=hsn), customer=customer)
+    services.invoice_line_add_free(
+        tenant=shop,
+        actor=owner,
+        invoice=invoice,
+        description="Chain repair",
+        hsn_code="998729",
+        amount="1000",
+    )
+    return services.invoice_issue(tenant=shop, actor=owner, invoice=invoice)
+
+
+def b2b_sale_declared_late(shop, owner, customer, *, hsn: str):
+    """An invoice issued while the shop had not yet set its e-invoicing day (a 4-digit HSN was then
+    allowed), which the day, set later and back-dated, brings into e-invoicing."""
+    einvoice_from, ten_crore = shop.einvoice_from, shop.turnover_ten_crore
+    tenant_gst_settings_update(
+        tenant=shop, actor=owner, gstr1_frequency=shop.gstr1_frequency, einvoice_from=None,
+        turnover_ten_crore=False,
+    )  # fmt: skip
+    shop.refresh_from_db()
+    invoice = b2b_sale(shop, owner, customer, hsn=hsn)
+    tenant_gst_settings_update(
+        tenant=shop, actor=owner, gstr1_frequency=shop.gstr1_frequency, einvoice_from=einvoice_from,
+        turnover_ten_crore=ten_crore,
+    )  # fmt: skip
+    shop.refresh_from_db()
+    return invoice
+
+
+@pytest.fixture
+def b2b_invoice(einvoicing, owner, trader):
+    return b2b_sale(einvoicing, owner, trader)
+
+
+def answer_for(shop, document, irp=None) -> dict:
+    """The IRP's answer for the document, as its answer file lists it."""
+    payload = services.einvoice_document_payload(tenant=shop, document=document)
+    return (irp or FakeIrp()).answer_for(payload)

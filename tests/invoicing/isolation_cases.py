@@ -371,3 +371,74 @@ def _pay_with_their_advance(tenant, other_tenant):
         return {"invoice": ours.pk, "mode": "advance", "amount": "1", "receipt_voucher": pk}
 
     return Probe("POST", "/api/v1/payments", payload, _receipt_voucher(other_tenant).pk)
+
+
+# --- e-invoices ------------------------------------------------------------------------------------
+
+
+def _einvoiced(tenant):
+    """A B2B invoice of the tenant with its IRN recorded from the IRP's answer."""
+    from django.utils import timezone
+
+    from apps.tenants.services import tenant_gst_settings_update
+    from tests.gst.fake_irp import FakeIrp
+
+    owner = _owner(tenant)
+    tenant = tenant_update(
+        tenant=tenant, actor=owner, name=tenant.name, state_code=tenant.state_code,
+        gstin=tenant.gstin or gstin_for(tenant.state_code, pan=f"AAACX{tenant.pk % 10000:04d}Z"),
+        address="1 Main Road, Chennai 600001",
+    )  # fmt: skip
+    tenant = gstin_verified(tenant)
+    tenant = tenant_gst_settings_update(
+        tenant=tenant, actor=owner, gstr1_frequency="monthly", einvoice_from=timezone.localdate(),
+        turnover_ten_crore=False,
+    )  # fmt: skip
+    buyer = services.customer_create(
+        tenant=tenant, actor=owner, kind="registered", name="Their trade buyer", state_code=tenant.state_code,
+        gstin=gstin_for(tenant.state_code, pan="AAACT1234T"), address="2 Bazaar Road, Chennai", pincode="600002",
+    )  # fmt: skip
+    invoice = services.invoice_draft_create(tenant=tenant, actor=owner, customer=buyer)
+    services.invoice_line_add_free(
+        tenant=tenant,
+        actor=owner,
+        invoice=invoice,
+        description="Their repair",
+        hsn_code="998729",
+        amount="10",
+    )
+    invoice = services.invoice_issue(tenant=tenant, actor=owner, invoice=invoice)
+    answer = FakeIrp().answer_for(services.einvoice_document_payload(tenant=tenant, document=invoice))
+    return services.einvoice_answers_import(tenant=tenant, actor=owner, answers=[answer]).recorded[0]
+
+
+isolation_case("invoicing:invoice_einvoice_json")(_their_issued)
+isolation_case("invoicing:invoice_einvoice_generate", methods=["POST"])(_their_issued)
+
+
+@isolation_case("invoicing:invoice_einvoice_cancel", methods=["POST"])
+def _page_einvoice_cancel(other_tenant):
+    return {"invoice_id": _einvoiced(other_tenant).document_id}
+
+
+@isolation_case("api:invoice-e-invoice", api=True)
+def _api_invoice_einvoice(other_tenant):
+    return {"pk": _issued(other_tenant).pk}
+
+
+for _kind, _base in (("credit_note", "credit-note"), ("debit_note", "debit-note")):
+
+    def _their_issued_note(other_tenant, kind=_kind):
+        return {"pk": _note(other_tenant, kind, issue=True).pk}
+
+    isolation_case(f"api:{_base}-e-invoice", api=True)(_their_issued_note)
+
+
+@isolation_case("api:e-invoice-detail", api=True)
+def _api_einvoice(other_tenant):
+    return {"pk": _einvoiced(other_tenant).pk}
+
+
+@isolation_case("api:e-invoice-cancel", methods=["POST"], api=True)
+def _api_einvoice_cancel(other_tenant):
+    return {"pk": _einvoiced(other_tenant).pk}

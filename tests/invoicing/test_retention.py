@@ -212,3 +212,14 @@ def test_a_receipt_voucher_and_its_adjustment_are_frozen_on_every_channel(shop, 
     kept = ReceiptVoucher.objects.filter(amount=5000, mode="cash")
     assert set(kept.values_list("pk", flat=True)) == {voucher.pk, unused.pk}
     assert Payment.objects.get(pk=adjustment.pk).receipt_voucher_id == voucher.pk
+
+
+def test_the_person_who_issued_an_invoice_can_be_removed_from_it_and_nothing_else(issued):
+    """Removing a user sets `created_by`/`issued_by` to NULL (SET NULL): the guard lets exactly that
+    through, and still refuses the same update when it changes anything more."""
+    Invoice.objects.filter(pk=issued.pk).update(created_by=None, issued_by=None)
+    issued.refresh_from_db()
+    assert (issued.created_by_id, issued.issued_by_id, issued.status) == (None, None, "issued")
+    assert "cannot be changed" in _refused(
+        lambda: Invoice.objects.filter(pk=issued.pk).update(created_by=None, grand_total=1)
+    )

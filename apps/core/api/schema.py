@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from django.urls import Resolver404, resolve
+
+from apps.tenants.access.writes import WRITES_ALLOWED
+
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _ERRORS = {
     "400": "Invalid input: `fields` names what is wrong.",
     "401": "No credentials, or an invalid, revoked or expired API key.",
+    "402": "The workspace's AMC has expired (or is suspended): it is read-only until it is renewed "
+    "(`code` is `renewal_required`). Reads and exports keep working.",
     "403": "Your role does not allow this, or the workspace is deactivated.",
     "404": "No such object in your workspace (another workspace's objects are not found either), or no such page.",
     "409": "The current state refuses the change (e.g. the last owner), or a request with this "
@@ -43,6 +51,8 @@ def schema_add_errors(result, generator, request, public):
                 codes.append("404")
             if method in {"post", "put", "patch", "delete"}:
                 codes.append("409")
+                if not _write_allowed(path):
+                    codes.append("402")
             if method == "post":
                 codes.append("422")
                 operation.setdefault("parameters", []).append(
@@ -62,3 +72,12 @@ def schema_add_errors(result, generator, request, public):
                     {"description": _ERRORS[code], "content": {"application/json": {"schema": ERROR_REF}}},
                 )
     return result
+
+
+def _write_allowed(path: str) -> bool:
+    """Whether a lapsed AMC leaves this operation's writes open (`access.writes.WRITES_ALLOWED`)."""
+    try:
+        match = resolve(re.sub(r"\{[^}]+\}", "1", path))
+    except Resolver404:
+        return False
+    return match.view_name in WRITES_ALLOWED

@@ -25,7 +25,8 @@ class DocumentPdfMixin:
     @extend_schema(
         summary="A link to the document's PDF",
         description="An expiring link to the PDF as it was stored at issue (rendered now if it is not stored "
-        "yet), the same one the pages give. Where files are kept in S3 it is a presigned link that needs no "
+        "yet), the same one the pages give; once the IRP registered the document, the copy printed with its IRN "
+        "and signed QR code. Where files are kept in S3 it is a presigned link that needs no "
         "credentials; on a server keeping files on its own disk it opens in a browser signed in as the key's "
         "user. A draft has no PDF (409).",
         request=None,
@@ -39,9 +40,9 @@ class DocumentPdfMixin:
         document = self.get_object()
         if document.status == Invoice.Status.DRAFT:
             raise InvoiceNotIssued("This is a draft: it has no PDF until it is issued. Issue it first.")
-        document = services.invoice_pdf_store(tenant=request.tenant, invoice=document)
+        pdf = services.invoice_pdf_file(tenant=request.tenant, invoice=document)
         expires_at = private_file_expires_at()
-        url = services.invoice_pdf_link(invoice=document, user=request.user)
+        url = services.invoice_pdf_link(invoice=document, user=request.user, pdf=pdf)
         return Response(
             PdfLinkOutput({"url": request.build_absolute_uri(url), "expires_at": expires_at}).data
         )

@@ -15,6 +15,7 @@ from apps.core.api.viewsets import TenantViewSet
 from apps.gst.states import STATE_CHOICES
 from apps.invoicing import selectors, services
 from apps.invoicing.api.documents import DocumentPdfMixin
+from apps.invoicing.api.einvoice import DocumentEInvoiceMixin
 from apps.invoicing.models import Invoice, InvoiceLine
 from apps.tenants import rights
 
@@ -208,16 +209,20 @@ LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH, description="A
     destroy=extend_schema(summary="Discard a draft (an issued invoice answers 409)", responses={204: None}),
 )  # fmt: skip
 class InvoiceViewSet(
-    DocumentPdfMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+    DocumentPdfMixin,
+    DocumentEInvoiceMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    TenantViewSet,
 ):
     model = Invoice
     selector = staticmethod(selectors.invoice_list)
     serializer_class = InvoiceOutput
     filterset_class = InvoiceFilter
     write_role = rights.SALES_MAKE  # salespeople make and issue bills
-    action_roles = {
-        "cancel": rights.SALE_CANCEL
-    }  # undoing a sale on the record is for the owner or a manager
+    # Undoing a sale on the record is for the owner or a manager, and so is the IRP.
+    action_roles = {"cancel": rights.SALE_CANCEL, "einvoice": rights.EINVOICE}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _detail(self, invoice: Invoice, http_status: int = status.HTTP_200_OK) -> Response:

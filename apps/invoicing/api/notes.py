@@ -106,7 +106,7 @@ class _NoteViewSet(InvoiceViewSet):
     serializer_class = NoteOutput
     filterset_class = NoteFilter
     write_role = rights.SALE_NOTES
-    action_roles = {}
+    action_roles = {"einvoice": rights.EINVOICE}
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def _detail(self, note: Invoice, http_status: int = status.HTTP_200_OK) -> Response:

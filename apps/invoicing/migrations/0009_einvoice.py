@@ -8,39 +8,93 @@ import apps.invoicing.models.documents
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0008_receipt_voucher_guards'),
-        ('tenants', '0008_gst_return_settings'),
+        ("invoicing", "0008_receipt_voucher_guards"),
+        ("tenants", "0008_gst_return_settings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EInvoice',
+            name="EInvoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('irn', models.CharField(max_length=64, verbose_name='IRN')),
-                ('ack_no', models.CharField(max_length=20, verbose_name='acknowledgement number')),
-                ('ack_at', models.DateTimeField(verbose_name='acknowledged at')),
-                ('signed_qr', models.TextField(help_text="The IRP's signed JWT, printed as a QR code.", verbose_name='signed QR code')),
-                ('signed_invoice', models.TextField(blank=True, help_text="The IRP's signed document (JWT), when given.")),
-                ('status', models.CharField(choices=[('active', 'Registered'), ('cancelled', 'IRN cancelled')], default='active', max_length=12)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_reason', models.CharField(blank=True, max_length=100)),
-                ('pdf', models.FileField(blank=True, editable=False, max_length=200, storage=apps.invoicing.models.documents.invoices_storage, upload_to='')),
-                ('pdf_sha256', models.CharField(blank=True, editable=False, max_length=64, verbose_name='PDF SHA-256')),
-                ('retain_until', models.DateField()),
-                ('document', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='einvoice', to='invoicing.invoice')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("irn", models.CharField(max_length=64, verbose_name="IRN")),
+                ("ack_no", models.CharField(max_length=20, verbose_name="acknowledgement number")),
+                ("ack_at", models.DateTimeField(verbose_name="acknowledged at")),
+                (
+                    "signed_qr",
+                    models.TextField(
+                        help_text="The IRP's signed JWT, printed as a QR code.", verbose_name="signed QR code"
+                    ),
+                ),
+                (
+                    "signed_invoice",
+                    models.TextField(blank=True, help_text="The IRP's signed document (JWT), when given."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Registered"), ("cancelled", "IRN cancelled")],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_reason", models.CharField(blank=True, max_length=100)),
+                (
+                    "pdf",
+                    models.FileField(
+                        blank=True,
+                        editable=False,
+                        max_length=200,
+                        storage=apps.invoicing.models.documents.invoices_storage,
+                        upload_to="",
+                    ),
+                ),
+                (
+                    "pdf_sha256",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="PDF SHA-256"),
+                ),
+                ("retain_until", models.DateField()),
+                (
+                    "document",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="einvoice",
+                        to="invoicing.invoice",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="tenants.tenant"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'e-invoice',
-                'ordering': ['-ack_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('tenant', 'irn'), name='einvoice_irn_unique_per_tenant')],
+                "verbose_name": "e-invoice",
+                "ordering": ["-ack_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("tenant", "irn"), name="einvoice_irn_unique_per_tenant")
+                ],
             },
         ),
     ]

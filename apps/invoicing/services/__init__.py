@@ -1,10 +1,13 @@
 from apps.invoicing.services.advances import receipt_voucher_create
 from apps.invoicing.services.customers import customer_create, customer_update
 from apps.invoicing.services.documents import (
+    einvoice_pdf_store,
+    einvoice_print,
     invoice_document,
     invoice_email_deliver,
     invoice_email_send,
     invoice_from_share_token,
+    invoice_pdf_file,
     invoice_pdf_link,
     invoice_pdf_name,
     invoice_pdf_render,
@@ -23,6 +26,18 @@ from apps.invoicing.services.drafts import (
     invoice_line_remove,
     invoice_line_update,
     line_price,
+)
+from apps.invoicing.services.einvoice import (
+    EInvoiceBulkFile,
+    EInvoiceImport,
+    einvoice_answers_import,
+    einvoice_bulk_file,
+    einvoice_bulk_texts,
+    einvoice_cancel_record,
+    einvoice_document_payload,
+    einvoice_document_record,
+    einvoice_generate,
+    irp_connected,
 )
 from apps.invoicing.services.issue import invoice_cancel, invoice_issue
 from apps.invoicing.services.notes import (
@@ -47,11 +62,22 @@ from apps.invoicing.services.series import (
 )
 
 __all__ = [
+    "EInvoiceBulkFile",
+    "EInvoiceImport",
     "credit_note_draft_create",
     "credit_note_line_return",
     "customer_create",
     "customer_update",
     "debit_note_draft_create",
+    "einvoice_answers_import",
+    "einvoice_bulk_file",
+    "einvoice_bulk_texts",
+    "einvoice_cancel_record",
+    "einvoice_document_payload",
+    "einvoice_document_record",
+    "einvoice_generate",
+    "einvoice_pdf_store",
+    "einvoice_print",
     "invoice_buyer_create",
     "invoice_cancel",
     "invoice_document",
@@ -67,12 +93,14 @@ __all__ = [
     "invoice_line_add_free",
     "invoice_line_remove",
     "invoice_line_update",
+    "invoice_pdf_file",
     "invoice_pdf_link",
     "invoice_pdf_name",
     "invoice_pdf_render",
     "invoice_pdf_store",
     "invoice_share_text",
     "invoice_share_token",
+    "irp_connected",
     "line_price",
     "note_line_add_amount",
     "note_lines_offer",

@@ -14,12 +14,15 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
+import segno
 from django.contrib.staticfiles import finders
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from apps.audit.services import audit_record
 from apps.core.files import private_file_url
@@ -29,7 +32,7 @@ from apps.core.storage import RetainedFile
 from apps.gst import tax
 from apps.gst.states import state_name
 from apps.invoicing import rules, selectors, tasks
-from apps.invoicing.models import Invoice
+from apps.invoicing.models import EInvoice, Invoice
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -108,16 +111,43 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"the bill fetches nothing: {url}")
 
 
-def invoice_pdf_render(*, tenant: Tenant, invoice: Invoice, paper: str = "a4") -> bytes:
-    from weasyprint import CSS, HTML  # loads pango and cairo: only the worker and this view need them
+def einvoice_print(einvoice: EInvoice | None) -> dict:
+    """What the bill prints of its e-invoice: the IRN, the acknowledgement and, while the IRN is
+    active, the IRP's signed QR code, drawn here as inline SVG (nothing is fetched, and the page's
+    content policy allows no image data URLs). It scales to the size the stylesheet gives it."""
+    if einvoice is None:
+        return {"einvoice": None, "einvoice_qr": ""}
+    qr = ""
+    if einvoice.status == EInvoice.Status.ACTIVE:
+        code = segno.make(einvoice.signed_qr, error="m", micro=False)
+        qr = mark_safe(  # noqa: S308 - segno's own markup of the IRP's token; the title is ours
+            code.svg_inline(
+                border=4, omitsize=True, light="#fff", svgclass="qr", title="Signed QR code of the e-invoice"
+            )
+        )
+    return {"einvoice": einvoice, "einvoice_qr": qr}
 
+
+def invoice_pdf_render(
+    *, tenant: Tenant, invoice: Invoice, paper: str = "a4", einvoice: EInvoice | None = None
+) -> bytes:
+    """The bill as a PDF: as issued, or, given its `einvoice`, the copy printed with the IRN and the
+    signed QR code."""
     context = invoice_document(tenant=tenant, invoice=invoice)
-    context.update(paper=paper, pdf=True, logo_src=_logo_data_uri(tenant))
+    context.update(paper=paper, pdf=True, logo_src=_logo_data_uri(tenant), **einvoice_print(einvoice))
     html = render_to_string("invoicing/invoice_print.html", context)
+    return document_pdf_render(html=html, identifier=f"tijori-invoice-{invoice.pk}")
+
+
+def document_pdf_render(*, html: str, identifier: str) -> bytes:
+    """A printed document's HTML as a PDF with the print stylesheet, fetching nothing: the same HTML and
+    `identifier` give the same bytes (the platform's own AMC invoices are rendered here too)."""
+    from weasyprint import CSS, HTML  # loads pango and cairo: only the worker and the PDF views need them
+
     stylesheet = CSS(filename=finders.find("css/print.css"))
     return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(
         stylesheets=[stylesheet],
-        pdf_identifier=hashlib.md5(f"tijori-invoice-{invoice.pk}".encode()).digest(),  # noqa: S324 - an identifier, not a secret
+        pdf_identifier=hashlib.md5(identifier.encode()).digest(),  # noqa: S324 - an identifier, not a secret
     )
 
 
@@ -139,14 +169,44 @@ def invoice_pdf_store(*, tenant: Tenant, invoice: Invoice) -> Invoice:
     return invoice
 
 
+@transaction.atomic
+def einvoice_pdf_store(*, tenant: Tenant, einvoice: EInvoice) -> EInvoice:
+    """Render the bill again with its IRN and signed QR code, once, and keep it with the e-invoice: the
+    issued bill's own PDF is never rewritten. A second call finds it and does nothing."""
+    assert einvoice.tenant_id == tenant.id
+    einvoice = EInvoice.objects.select_for_update(of=("self",)).select_related("document").get(pk=einvoice.pk)
+    if einvoice.pdf or einvoice.status != EInvoice.Status.ACTIVE:
+        return einvoice
+    data = invoice_pdf_render(tenant=tenant, invoice=einvoice.document, einvoice=einvoice)
+    name = f"invoices/t{tenant.pk}/einvoice-{uuid.uuid4().hex}.pdf"
+    einvoice.pdf.save(name, RetainedFile(data, retain_until=einvoice.retain_until), save=False)
+    einvoice.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    einvoice.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+    return einvoice
+
+
+def invoice_pdf_file(*, tenant: Tenant, invoice: Invoice) -> FieldFile:
+    """The PDF a document is handed out as: the copy with the IRP's signed QR code while its e-invoice
+    is active (Rule 48(4): an e-invoice carries its QR code), else the PDF stored at issue. Either is
+    rendered now if a worker has not stored it yet."""
+    assert invoice.tenant_id == tenant.id
+    einvoice = (
+        EInvoice.objects.for_tenant(tenant).filter(document=invoice, status=EInvoice.Status.ACTIVE).first()
+    )
+    if einvoice is not None:
+        return einvoice_pdf_store(tenant=tenant, einvoice=einvoice).pdf
+    return invoice_pdf_store(tenant=tenant, invoice=invoice).pdf
+
+
 def invoice_pdf_name(invoice: Invoice) -> str:
     return f"{invoice.number.replace('/', '-')}.pdf"
 
 
-def invoice_pdf_link(*, invoice: Invoice, user: User) -> str:
-    """An expiring link to the stored PDF, for a member the caller has checked."""
+def invoice_pdf_link(*, invoice: Invoice, user: User, pdf: FieldFile | None = None) -> str:
+    """An expiring link to the stored PDF (`pdf`, else the one stored at issue), for a member the
+    caller has checked."""
     return private_file_url(
-        alias="invoices", name=invoice.pdf.name, user_id=user.pk, tenant_id=invoice.tenant_id,
+        alias="invoices", name=(pdf or invoice.pdf).name, user_id=user.pk, tenant_id=invoice.tenant_id,
         filename=invoice_pdf_name(invoice),
     )  # fmt: skip
 
@@ -202,8 +262,7 @@ def invoice_email_send(*, tenant: Tenant, actor: User | None, invoice: Invoice, 
 def invoice_email_deliver(*, invoice_id: int, to: str) -> None:
     """The worker's half: the stored PDF (rendered now if need be) attached to a short message."""
     invoice = Invoice.objects.select_related("tenant").get(pk=invoice_id)
-    invoice = invoice_pdf_store(tenant=invoice.tenant, invoice=invoice)
-    with invoice.pdf.open("rb") as pdf:
+    with invoice_pdf_file(tenant=invoice.tenant, invoice=invoice).open("rb") as pdf:
         data = pdf.read()
     message = EmailMessage(
         subject=f"Your {_document_word(invoice)} {invoice.number} from {invoice.seller_name}",

@@ -20,12 +20,13 @@ from apps.core.money import inr
 from apps.core.rls import task_send
 from apps.gst import tax
 from apps.gst.periods import FinancialYear, retain_until
+from apps.gst.validators import hsn_digits_refusal
 from apps.gst.words import rupees_in_words
 from apps.inventory.models import StockItem
 from apps.inventory.services import sales
 from apps.invoicing import rules, tasks
 from apps.invoicing.exceptions import ArticleNotForSale, InvoiceNotDraft, InvoiceNotIssued
-from apps.invoicing.models import Invoice, InvoiceLine
+from apps.invoicing.models import EInvoice, Invoice, InvoiceLine
 from apps.invoicing.services import notes
 from apps.invoicing.services.drafts import invoice_lines_rate_check
 from apps.invoicing.services.series import series_number_take
@@ -108,6 +109,18 @@ def _buyer_copy(invoice: Invoice) -> None:
         )
 
 
+def _hsn_digits_check(*, tenant: Tenant, lines: list[InvoiceLine], on) -> None:
+    """A shop e-invoicing (turnover above ₹5 crore) writes 6-digit HSN codes on every document."""
+    above = tenant.einvoice_from is not None and on >= tenant.einvoice_from
+    refusals = [
+        f"Line {line.position} ({line.description}): {refusal}"
+        for line in lines
+        if (refusal := hsn_digits_refusal(line.hsn_code, turnover_above_five_crore=above))
+    ]
+    if refusals:
+        raise ValidationError(" ".join(refusals))
+
+
 @transaction.atomic
 def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> Invoice:
     assert invoice.tenant_id == tenant.id
@@ -127,6 +140,7 @@ def invoice_issue(*, tenant: Tenant, actor: User | None, invoice: Invoice) -> In
     else:  # the buyer may have changed since the lines were priced
         invoice_lines_rate_check(invoice=invoice, lines=lines, on=timezone.localdate())
 
+    _hsn_digits_check(tenant=tenant, lines=lines, on=timezone.localdate())
     items = sales.stock_items_lock(
         tenant=tenant, item_ids=[ln.stock_item_id for ln in lines if ln.stock_item_id]
     )
@@ -237,6 +251,11 @@ def invoice_cancel(*, tenant: Tenant, actor: User | None, invoice: Invoice, reas
             if not invoice.is_note
             else f"{label.capitalize()} {invoice.number} was issued on {invoice.issued_on:%d %b %Y}: it can be "
             "cancelled only on its day. Issue a further note to correct it."
+        )
+    if EInvoice.objects.filter(document=invoice, status=EInvoice.Status.ACTIVE).exists():
+        raise InvoiceNotIssued(
+            f"{label.capitalize()} {invoice.number} is registered on the IRP: cancel its IRN (possible for 24 "
+            f"hours), which cancels the {label} with it."
         )
     noted = list(
         invoice.notes.filter(status=Invoice.Status.ISSUED).order_by("pk").values_list("number", flat=True)

@@ -5,6 +5,14 @@ from apps.invoicing.views.customers import (
     customer_form_view,
     customer_list_view,
 )
+from apps.invoicing.views.einvoice import (
+    einvoice_bulk_view,
+    einvoice_import_view,
+    einvoice_list_view,
+    invoice_einvoice_cancel_view,
+    invoice_einvoice_generate_view,
+    invoice_einvoice_json_view,
+)
 from apps.invoicing.views.notes import note_issue_view, note_line_view, note_new_view
 from apps.invoicing.views.sales import (
     bill_shared_view,
@@ -33,12 +41,18 @@ __all__ = [
     "customer_detail_view",
     "customer_form_view",
     "customer_list_view",
+    "einvoice_bulk_view",
+    "einvoice_import_view",
+    "einvoice_list_view",
     "invoice_advance_view",
     "invoice_buyer_new_view",
     "invoice_buyer_view",
     "invoice_cancel_view",
     "invoice_detail_view",
     "invoice_discard_view",
+    "invoice_einvoice_cancel_view",
+    "invoice_einvoice_generate_view",
+    "invoice_einvoice_json_view",
     "invoice_email_view",
     "invoice_free_line_view",
     "invoice_issue_view",

@@ -22,7 +22,7 @@ from apps.core.forms import form_submit, messages_add_service_error, service_act
 from apps.core.money import inr, rupees
 from apps.core.pages import PAGE_SIZE, querystring_without, site_link
 from apps.core.rls import tenant_scope
-from apps.invoicing import selectors, services
+from apps.invoicing import einvoice_selectors, selectors, services
 from apps.invoicing.forms import (
     AdvanceAdjustForm,
     BuyerForm,
@@ -38,6 +38,7 @@ from apps.invoicing.forms import (
     ScanForm,
 )
 from apps.invoicing.models import Customer, Invoice, InvoiceLine, Payment
+from apps.invoicing.views import einvoice as einvoice_pages
 from apps.invoicing.views import notes as note_pages
 from apps.tenants import rights
 from apps.tenants.access.decorators import tenant_view
@@ -103,6 +104,9 @@ def _sale_context(request, invoice: Invoice, **forms) -> dict:
             + urlencode({"text": services.invoice_share_text(invoice=invoice, url=share_url)}),
         )
     context.update(note_pages.note_context(request, invoice, forms))
+    context.update(
+        einvoice_pages.einvoice_panel(request, invoice, cancel_form=forms.get("einvoice_cancel_form"))
+    )
     return context
 
 
@@ -396,6 +400,10 @@ def invoice_print_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     context = services.invoice_document(tenant=request.tenant, invoice=invoice)
     context["paper"] = "receipt" if request.GET.get("paper") == "receipt" else "a4"
+    if invoice.status != Invoice.Status.DRAFT:  # printed with its IRN and QR code once registered
+        context.update(
+            services.einvoice_print(einvoice_selectors.einvoice_of(tenant=request.tenant, invoice=invoice))
+        )
     return render(request, "invoicing/invoice_print.html", context)
 
 
@@ -406,8 +414,8 @@ def invoice_pdf_view(request, invoice_id: int):
     invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     if invoice.status == Invoice.Status.DRAFT:
         raise Http404("A draft has no PDF.")
-    invoice = services.invoice_pdf_store(tenant=request.tenant, invoice=invoice)
-    return redirect(services.invoice_pdf_link(invoice=invoice, user=request.user))
+    pdf = services.invoice_pdf_file(tenant=request.tenant, invoice=invoice)
+    return redirect(services.invoice_pdf_link(invoice=invoice, user=request.user, pdf=pdf))
 
 
 @post_only("invoicing:invoice_detail", "invoice_id")
@@ -434,7 +442,5 @@ def bill_shared_view(request, token: str):
     except signing.BadSignature:
         raise Http404("This link has expired or is not valid; ask the shop to send the bill again.") from None
     with tenant_scope(invoice.tenant_id):
-        invoice = services.invoice_pdf_store(tenant=invoice.tenant, invoice=invoice)
-        return private_file_response(
-            invoice.pdf.storage, invoice.pdf.name, filename=services.invoice_pdf_name(invoice)
-        )
+        pdf = services.invoice_pdf_file(tenant=invoice.tenant, invoice=invoice)
+        return private_file_response(pdf.storage, pdf.name, filename=services.invoice_pdf_name(invoice))

@@ -6,5 +6,6 @@
 - `authentication`: the same for API keys.
 - `decorators`: `tenant_view(role)`, the gate of every page.
 - `permissions`: `TenantRolePermission`, the gate of every API endpoint.
-- `context_processors`: the workspace switcher's data for templates.
+- `writes`: `write_refusal`, which both gates ask before a write: a shop whose AMC has lapsed is read-only.
+- `context_processors`: the workspace switcher's data and the AMC banner for templates.
 """

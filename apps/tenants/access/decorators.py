@@ -1,5 +1,6 @@
 """`tenant_view`: the one gate every tenant page passes, declaring the right (or, for staff, the role)
-it needs, and the right a POST needs where it is more than reading the page."""
+it needs, and the right a POST needs where it is more than reading the page. A write (any method but
+GET, HEAD and OPTIONS) of a shop whose AMC has lapsed is refused here (`access.writes`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
+from apps.tenants.access.writes import renewal_required_response, write_refusal
 from apps.tenants.models import Role
 from apps.tenants.rights import Right, role_of
 
 
 def tenant_view(gate: Right | str = Role.STAFF, *, post: Right | None = None):
-    """Require a signed-in member of an active tenant who holds `gate` (and `post` to send a POST).
+    """Require a signed-in member of an active tenant who holds `gate` (and `post` to send a POST);
+    a write of a shop whose AMC has lapsed answers 402 instead (`access.writes.write_refusal`).
 
     A platform admin who belongs to no workspace is sent to Django admin rather than asked to create one.
     """
@@ -35,6 +38,9 @@ def tenant_view(gate: Right | str = Role.STAFF, *, post: Right | None = None):
                 raise PermissionDenied(f"This page is for the {Role(min_role).label.lower()} role and above.")
             if post is not None and request.method == "POST" and not request.membership.has_role(post.role):
                 raise PermissionDenied(post.refusal())
+            refusal = write_refusal(request)
+            if refusal is not None:
+                return renewal_required_response(request, refusal)
             return view(request, *args, **kwargs)
 
         wrapper.min_role = min_role

@@ -1,11 +1,21 @@
-"""Who may call an API endpoint: a member (person or key) of an active tenant with a high enough role."""
+"""Who may call an API endpoint: a member (person or key) of an active tenant with a high enough role;
+and, for a write, of a shop whose AMC has not lapsed (`access.writes`)."""
 
 from __future__ import annotations
 
 from rest_framework import exceptions, permissions
 
+from apps.tenants.access.writes import RENEWAL_REQUIRED_STATUS, write_refusal
 from apps.tenants.models import Role
 from apps.tenants.rights import Right, role_of
+
+
+class RenewalRequired(exceptions.APIException):
+    """A write of a shop whose AMC has lapsed: 402, `renewal_required`, with the words to show."""
+
+    status_code = RENEWAL_REQUIRED_STATUS
+    default_code = "renewal_required"
+    default_detail = "Renew the AMC to make changes."
 
 
 def required_gate(view, action: str | None, method: str) -> Right | str:
@@ -22,7 +32,8 @@ def required_gate(view, action: str | None, method: str) -> Right | str:
 
 
 class TenantRolePermission(permissions.BasePermission):
-    """A member (person or key) of an active tenant whose role reaches the action's `required_gate`."""
+    """A member (person or key) of an active tenant whose role reaches the action's `required_gate`;
+    a write the endpoint takes, of a shop whose AMC has lapsed, is refused with 402 (`RenewalRequired`)."""
 
     def has_permission(self, request, view) -> bool:
         if not request.user or not request.user.is_authenticated:
@@ -41,4 +52,9 @@ class TenantRolePermission(permissions.BasePermission):
             if isinstance(gate, Right):
                 raise exceptions.PermissionDenied(gate.refusal())
             raise exceptions.PermissionDenied(f"This needs the {Role(gate).label.lower()} role or above.")
+        # A method the endpoint does not take still answers 405, whatever the contract.
+        if hasattr(view, request.method.lower()):
+            refusal = write_refusal(request)
+            if refusal is not None:
+                raise RenewalRequired(refusal)
         return True

@@ -4,25 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0007_shop_stock_settings'),
+        ("tenants", "0007_shop_stock_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenant',
-            name='einvoice_from',
-            field=models.DateField(blank=True, help_text='The first day the shop must report B2B invoices and notes to the IRP (turnover above ₹5 crore).', null=True, verbose_name='e-invoicing from'),
+            model_name="tenant",
+            name="einvoice_from",
+            field=models.DateField(
+                blank=True,
+                help_text="The first day the shop must report B2B invoices and notes to the IRP (turnover above ₹5 crore).",
+                null=True,
+                verbose_name="e-invoicing from",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='gstr1_frequency',
-            field=models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly (QRMP)')], default='monthly', max_length=12, verbose_name='GSTR-1 filed'),
+            model_name="tenant",
+            name="gstr1_frequency",
+            field=models.CharField(
+                choices=[("monthly", "Monthly"), ("quarterly", "Quarterly (QRMP)")],
+                default="monthly",
+                max_length=12,
+                verbose_name="GSTR-1 filed",
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='turnover_ten_crore',
-            field=models.BooleanField(default=False, help_text='The IRP then refuses documents dated more than 30 days before they are reported.', verbose_name='aggregate turnover ₹10 crore or more'),
+            model_name="tenant",
+            name="turnover_ten_crore",
+            field=models.BooleanField(
+                default=False,
+                help_text="The IRP then refuses documents dated more than 30 days before they are reported.",
+                verbose_name="aggregate turnover ₹10 crore or more",
+            ),
         ),
     ]

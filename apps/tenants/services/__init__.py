@@ -22,7 +22,7 @@ from apps.tenants.services.members import (
     membership_remove,
 )
 from apps.tenants.services.roles import membership_change_refusal
-from apps.tenants.services.shop_settings import tenant_stock_settings_update
+from apps.tenants.services.shop_settings import tenant_gst_settings_update, tenant_stock_settings_update
 from apps.tenants.services.workspaces import (
     tenant_build,
     tenant_create,
@@ -47,6 +47,7 @@ __all__ = [
     "tenant_build",
     "tenant_create",
     "tenant_gst_fields_check",
+    "tenant_gst_settings_update",
     "tenant_gstin_certificate_link",
     "tenant_gstin_certificate_upload",
     "tenant_gstin_reject",

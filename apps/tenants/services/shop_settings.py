@@ -1,8 +1,10 @@
-"""A shop's settings for its stock: how articles added without a SKU are numbered, and whether the shop is
-exempt from mandatory hallmarking for its small turnover."""
+"""A shop's settings: for its stock, how articles added without a SKU are numbered and whether the shop is
+exempt from mandatory hallmarking for its small turnover; for GST, how often it files GSTR-1 and from
+when it e-invoices."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -10,7 +12,14 @@ from django.db import transaction
 
 from apps.audit.services import AuditEntry, audit_record_many
 from apps.tenants import rights
-from apps.tenants.models import SKU_DIGITS_MAX, SKU_NUMBER_MAX, Tenant, sku_format, sku_prefix_validator
+from apps.tenants.models import (
+    SKU_DIGITS_MAX,
+    SKU_NUMBER_MAX,
+    ReturnFrequency,
+    Tenant,
+    sku_format,
+    sku_prefix_validator,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -78,5 +87,81 @@ def tenant_stock_settings_update(
             else "Small-turnover exemption turned off: gold articles of 2 g or more need their HUID to be sold"
         )
         entries.append(AuditEntry("tenant.small_turnover", summary, tenant))
+    audit_record_many(tenant=tenant, actor=actor, entries=entries)
+    return tenant
+
+
+EINVOICING_BEGAN = date(2020, 10, 1)  # the first e-invoices (Notification 13/2020-CT, as amended)
+
+
+@transaction.atomic
+def tenant_gst_settings_update(
+    *,
+    tenant: Tenant,
+    actor: User,
+    gstr1_frequency: str,
+    einvoice_from: date | None,
+    turnover_ten_crore: bool,
+) -> Tenant:
+    """Set how often the shop files GSTR-1 and whether (from when) it e-invoices; owners and admins only.
+
+    A shop e-invoices from the day its aggregate turnover made it (above ₹5 crore); at ₹10 crore or more
+    the IRP also takes a document only within 30 days of its date, which the e-invoice checks read from
+    here. Each change is audited on its own, and only when it changed.
+    """
+    rights.right_require(tenant=tenant, actor=actor, right=rights.GST_SETTINGS)
+    if not tenant.is_shop:
+        raise ValidationError("A personal workspace files no GST returns and issues no e-invoices.")
+    errors: dict[str, list[str]] = {}
+    if gstr1_frequency not in ReturnFrequency.values:
+        errors["gstr1_frequency"] = ["Choose monthly, or quarterly for the QRMP scheme."]
+    if einvoice_from is not None and einvoice_from < EINVOICING_BEGAN:
+        errors["einvoice_from"] = [
+            f"e-Invoicing began on {EINVOICING_BEGAN:%d %b %Y}: choose that day or a later one."
+        ]
+    if turnover_ten_crore and einvoice_from is None:
+        errors["einvoice_from"] = [
+            "A shop with turnover of ₹10 crore or more must e-invoice: set the day it e-invoices from."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    before = {"gstr1_frequency": tenant.gstr1_frequency, "einvoice_from": tenant.einvoice_from,
+              "turnover_ten_crore": tenant.turnover_ten_crore}  # fmt: skip
+    tenant.gstr1_frequency = gstr1_frequency
+    tenant.einvoice_from = einvoice_from
+    tenant.turnover_ten_crore = bool(turnover_ten_crore)
+    changed = [field for field, old in before.items() if getattr(tenant, field) != old]
+    if not changed:
+        return tenant
+    tenant.save(update_fields=[*changed, "updated_at"])
+    entries = []
+    if "gstr1_frequency" in changed:
+        entries.append(
+            AuditEntry(
+                "tenant.gstr1_frequency",
+                f"GSTR-1 filed: {tenant.get_gstr1_frequency_display()} "
+                f"(was {ReturnFrequency(before['gstr1_frequency']).label})",
+                tenant,
+            )
+        )
+    if {"einvoice_from", "turnover_ten_crore"} & set(changed):
+        if tenant.einvoice_from is None:
+            summary = "e-Invoicing turned off: B2B documents are not sent to the IRP"
+        else:
+            summary = f"e-Invoices from {tenant.einvoice_from:%d %b %Y}" + (
+                "; turnover ₹10 crore or more: the IRP takes documents within 30 days"
+                if tenant.turnover_ten_crore
+                else "; turnover under ₹10 crore"
+            )
+        was = before["einvoice_from"]
+        entries.append(
+            AuditEntry(
+                "tenant.einvoicing",
+                f"{summary} (was {f'from {was:%d %b %Y}' if was else 'off'}"
+                f"{', ₹10 crore or more' if before['turnover_ten_crore'] else ''})",
+                tenant,
+            )
+        )
     audit_record_many(tenant=tenant, actor=actor, entries=entries)
     return tenant

@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from apps.audit.services import audit_record
+from apps.billing.services import contract_start_trial
 from apps.core.files import image_type, upload_name
 from apps.core.rls import tenant_scope
 from apps.gst.validators import gstin_validate
@@ -92,6 +93,7 @@ def tenant_create(
             target=tenant,
             summary=f"Created {tenant.get_kind_display().lower()} “{tenant.name}”",
         )
+        contract_start_trial(tenant=tenant, actor=owner)  # a shop's AMC trial, or the free personal plan
     return tenant
 
 

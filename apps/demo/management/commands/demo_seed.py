@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from apps.accounts.models import User
+from apps.billing import services as billing_services
 from apps.core.rls import rls_bypass
 from apps.inventory import services as inventory_services
 from apps.inventory.models import Purity, StockItem
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             tenant_services.tenant_create(
                 owner=owner, kind=Tenant.Kind.PERSONAL, name="Lakshmi's side projects"
             )
+
+        # Workspaces seeded before AMC billing existed get their contracts too (new ones got them at birth).
+        billing_services.contracts_backfill(caused_by="demo data")
 
         if not StockItem.objects.for_tenant(shop).exists():
             self._stock(shop, owner)

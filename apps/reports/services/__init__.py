@@ -1,0 +1,23 @@
+"""Every write of reports: exports asked for, built, handed out and expired."""
+
+from apps.reports.services.exports import (
+    export_build,
+    export_download,
+    export_give_up,
+    export_link,
+    export_request,
+    exports_expired_remove,
+    exports_on_local_disk,
+    exports_reap,
+)
+
+__all__ = [
+    "export_build",
+    "export_download",
+    "export_give_up",
+    "export_link",
+    "export_request",
+    "exports_expired_remove",
+    "exports_on_local_disk",
+    "exports_reap",
+]
