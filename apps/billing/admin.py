@@ -29,6 +29,7 @@ from apps.billing.models import (
     Plan,
     PlatformInvoice,
     PlatformSeries,
+    Reminder,
     WebhookEvent,
 )
 from apps.core.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -161,6 +162,20 @@ class ContractEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ReminderInline(ReadOnlyInline):
+    """The shop's e-mail log: each AMC reminder, to whom, and whether it went out."""
+
+    model = Reminder
+    fk_name = "contract"
+    verbose_name_plural = "reminders e-mailed"
+    fields = ["due_on", "kind", "period_end", "state", "recipients_list", "sent_at", "attempts", "error"]
+    readonly_fields = fields
+
+    @admin.display(description="To")
+    def recipients_list(self, reminder: Reminder) -> str:
+        return ", ".join(reminder.recipients) or "—"
+
+
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyAdmin):
     """Read-only: a contract moves only through its services. "Manage" opens the actions."""
@@ -174,7 +189,7 @@ class ContractAdmin(ReadOnlyAdmin):
         "suspended_from_state", "manage", "created_at", "updated_at",
     ]  # fmt: skip
     readonly_fields = fields
-    inlines = [ContractEventInline]
+    inlines = [ContractEventInline, ReminderInline]
 
     @admin.display(description="Actions")
     def manage(self, contract: Contract) -> str:
@@ -366,3 +381,23 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "event_type", "gateway_order_id", "outcome", "detail"]
     list_filter = ["event_type", "outcome"]
     search_fields = ["event_id", "gateway_order_id"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """Every shop's AMC reminder e-mails, written only by the daily job: what was due, to whom, and
+    whether it went out (a failed one says why)."""
+
+    list_display = ["due_on", "tenant", "kind", "state", "recipients_list", "sent_at", "attempts"]
+    list_filter = ["state", "kind"]
+    search_fields = ["tenant__name", "tenant__slug"]
+    list_select_related = ["tenant"]
+    fields = [
+        "tenant", "contract", "kind", "period_end", "due_on", "state", "recipients_list", "subject", "sent_at",
+        "attempts", "error", "created_at", "updated_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="To")
+    def recipients_list(self, reminder: Reminder) -> str:
+        return ", ".join(reminder.recipients) or "—"

@@ -1,5 +1,5 @@
-"""Reading AMC contracts: one tenant's (pages, the write gate), or every tenant's due in a window (reminders);
-what renewing costs, and the tenant's orders, payments and the platform's invoices to it."""
+"""Reading AMC contracts: one tenant's (pages, the write gate, the dashboard's notice); what renewing
+costs, and the tenant's orders, payments and the platform's invoices to it."""
 
 from __future__ import annotations
 
@@ -57,23 +57,39 @@ def contract_amount_due(*, contract: Contract) -> Decimal:
     return contract.plan.yearly_price
 
 
+ENDING_SOON_DAYS = 30  # the dashboard's notice starts with the first reminder e-mail
+
+
+@dataclass(frozen=True)
+class EndingSoon:
+    """The dashboard's notice that the current period ends soon."""
+
+    period_end: date
+    days: int  # from today to the period's last day: 0 when today is the last day
+    trial: bool
+
+
+def contract_ending_soon(*, contract: Contract | None, today: date) -> EndingSoon | None:
+    """Whether the period (trial, paid or complimentary) ends within `ENDING_SOON_DAYS`, while the
+    contract is on trial or active; a contract in grace, expired or suspended has the AMC banner instead.
+
+    Reads nothing: it takes the contract the request already loaded (`access.writes.tenant_contract`).
+    """
+    if contract is None or contract.period_end is None:
+        return None
+    if contract.state not in (Contract.State.TRIALING, Contract.State.ACTIVE):
+        return None
+    days = (contract.period_end - today).days
+    if not 0 <= days <= ENDING_SOON_DAYS:
+        return None
+    return EndingSoon(
+        period_end=contract.period_end, days=days, trial=contract.period_kind == Contract.PeriodKind.TRIAL
+    )
+
+
 def contract_event_list(*, tenant: Tenant) -> QuerySet[ContractEvent]:
     """The tenant's AMC history, newest first."""
     return ContractEvent.objects.for_tenant(tenant).order_by("-created_at", "-id")
-
-
-def contracts_due_between(*, start: date, end: date) -> QuerySet[Contract]:
-    """Every tenant's contract whose period (trial, paid or complimentary) ends between `start` and
-    `end`, both included, and is not suspended or on a free plan: whom to remind. Platform-wide: run
-    bypassing row-level security, as beat jobs do."""
-    return (
-        Contract.objects.filter(
-            period_end__range=(start, end),
-            state__in=[Contract.State.TRIALING, Contract.State.ACTIVE, Contract.State.GRACE],
-        )
-        .select_related("plan", "tenant")
-        .order_by("period_end", "pk")
-    )
 
 
 # --- paying: the amount due, orders, payments and the platform's invoices --------------------------------

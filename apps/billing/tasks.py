@@ -1,10 +1,14 @@
 """Celery tasks of AMC billing: thin wrappers, the work lives in the services."""
 
+from datetime import date
+
 import requests
 from celery import shared_task
 
 from apps.billing import services, standin
-from apps.billing.models import PlatformInvoice
+from apps.billing.models import REMINDER_ATTEMPTS_MAX, PlatformInvoice
+
+REMINDER_RETRY_SECONDS = 5 * 60  # then 20 and 80 minutes: a mail server that is down for a while
 
 
 @shared_task(acks_late=True)
@@ -13,6 +17,19 @@ def contracts_lifecycle_task() -> dict:
     grace ended (platform-wide: beat jobs run bypassing row-level security)."""
     services.contracts_backfill(caused_by=f"{services.LIFECYCLE_JOB}: contract missing")
     return services.contracts_lifecycle_advance().as_dict()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=REMINDER_ATTEMPTS_MAX - 1)
+def contracts_reminders_task(self, day: str | None = None) -> dict:
+    """Beat, daily after the lifecycle job: e-mail the AMC reminders due (platform-wide: beat jobs run
+    bypassing row-level security). Each is sent once however often this runs; one whose send failed
+    stays pending and is tried again by a retry of the same day, a few minutes later."""
+    run = services.reminders_send(today=date.fromisoformat(day) if day else None)
+    if run.retrying and self.request.retries < self.max_retries:
+        raise self.retry(
+            kwargs={"day": run.day.isoformat()}, countdown=REMINDER_RETRY_SECONDS * 4**self.request.retries
+        )
+    return run.as_dict()
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, retry_jitter=True, max_retries=5)

@@ -75,6 +75,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.billing.tasks.contracts_lifecycle_task",
         "schedule": crontab(hour=18, minute=50),
     },
+    # 01:00 in India, after the lifecycle job has moved the day's contracts: the AMC reminders due
+    # today, each sent once however often this runs (a run that dies is redelivered and goes on).
+    "contracts-reminders": {
+        "task": "apps.billing.tasks.contracts_reminders_task",
+        "schedule": crontab(hour=19, minute=30),
+    },
     # 00:05 in India, before the lifecycle job: AMC payments whose webhook never came (Razorpay stops
     # retrying after 24 hours), so a shop that paid is renewed before its period is judged.
     "billing-orders-reconcile": {

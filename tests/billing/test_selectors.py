@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -60,25 +59,3 @@ def test_the_amount_due_is_a_year_of_the_plan_before_gst(tenant, owner):
 
     assert selectors.contract_amount_due(contract=contract_of(tenant)) == Decimal("10000.00")
     assert selectors.contract_amount_due(contract=contract_of(builds)) == Decimal("0.00")
-
-
-def test_contracts_due_between_lists_whom_to_remind(
-    tenant, other_tenant, owner, other_owner, shop_started_on, root
-):
-    from apps.billing import services
-
-    end = contract_of(tenant).period_end
-    put_in(other_tenant, S.ACTIVE, other_owner)  # paid a year ahead: not due
-    tenant_create(owner=owner, kind=Tenant.Kind.PERSONAL, name="Side Builds")  # free: never due
-    held = shop_started_on(contract_of(tenant).period_start)
-    services.contract_suspend(
-        contract=contract_of(held), reason="fraud check", actor=root
-    )  # held: not reminded
-
-    due = selectors.contracts_due_between(start=end - timedelta(days=7), end=end)
-
-    assert [c.tenant_id for c in due] == [tenant.pk]
-    assert (
-        list(selectors.contracts_due_between(start=end + timedelta(days=1), end=end + timedelta(days=30)))
-        == []
-    )

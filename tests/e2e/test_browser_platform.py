@@ -1,5 +1,6 @@
-"""What people see in real headless Chromium: the super admin's landing and the platform dashboard,
-amounts typed the Indian way, messages that do not outlive their news, and dates written out."""
+"""What people see in real headless Chromium: the super admin's landing and the platform dashboard (its
+revenue figures and their drill-down), amounts typed the Indian way, messages that do not outlive their
+news, and dates written out."""
 
 import re
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from apps.inventory.services import metal_rate_set, stock_item_create
 from apps.provisioning.models import Operation, Project
 from apps.tenants.services import tenant_create
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.billing.histories import revenue_story
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +49,7 @@ def test_a_super_admin_lands_in_admin_and_finds_the_platform_dashboard(page, liv
     page.get_by_role("link", name="Platform dashboard").click()
     page.wait_for_url(f"{live_server.url}/admin/stats/")
     expect(page.get_by_role("heading", name="Platform dashboard")).to_be_visible()
-    expect(page.locator(".stat-tiles")).to_contain_text("₹13,00,000.00 stock value")
+    expect(page.locator(".stat-tiles").first).to_contain_text("₹13,00,000.00 stock value")
     expect(page.get_by_role("row", name=re.compile(r"^Jewellery shops 1 1 1 0"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Sign-ups per week"))).to_be_visible()
     # The shop site's header links back to admin.
@@ -164,3 +166,22 @@ def test_a_date_box_writes_the_day_out_whatever_the_browsers_language(browser, l
     expect(words).to_have_text("Mon, 4 May 2026")
     assert date(2026, 5, 4).weekday() == 0
     context.close()
+
+
+def test_a_super_admin_reads_the_revenue_and_drills_down_by_plan(page, live_server):
+    root = UserFactory(email="root@tijori.in", is_staff=True, is_superuser=True)
+    revenue_story(root, shops=6)  # AMC: one shop pays ₹10,000; Plus: one pays ₹15,000 (MRR ₹1,250.00)
+
+    _sign_in(page, live_server.url, "root@tijori.in")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/admin/stats/")
+
+    expect(page.get_by_role("heading", name="Revenue from the AMC")).to_be_visible()
+    expect(page.locator("#revenue .stat-tiles")).to_contain_text("₹2,083.33 MRR")  # 25,000 ÷ 12
+    expect(page.get_by_role("img", name=re.compile(r"^MRR at each month's end"))).to_be_visible()
+    page.get_by_role("link", name="Plus", exact=True).first.click()
+    expect(page.get_by_text("Showing plan Plus")).to_be_visible()
+    expect(page.locator("#revenue .stat-tiles")).to_contain_text("₹1,250.00 MRR")
+    page.get_by_role("link", name="clear plan").click()
+    expect(page.get_by_text("Showing plan Plus")).to_have_count(0)
+    expect(page.locator("#revenue .stat-tiles")).to_contain_text("₹2,083.33 MRR")

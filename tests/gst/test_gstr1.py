@@ -14,13 +14,9 @@ from decimal import Decimal
 import pytest
 
 from apps.gst.periods import ReturnPeriod
-from apps.gst.returns.gstr1 import (
-    B2C_LARGE_LIMITS,
-    SourceOrderError,
-    b2c_large_limit,
-    gstr1_build,
-    gstr1_json_write,
-)
+from apps.gst.returns.gstr1 import SourceOrderError
+from apps.gst.returns.gstr1_json import gstr1_build, gstr1_json_write
+from apps.gst.returns.gstr1_sections import B2C_LARGE_LIMITS, b2c_large_limit
 from apps.gst.returns.gstr1_sheets import gstr1_sheets_write
 from apps.gst.returns.gstr3b import gstr3b_summary, gstr3b_write
 from apps.gst.returns.records import DocumentRecord, Gstr1Source, LineRecord, SeriesCount

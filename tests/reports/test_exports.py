@@ -21,7 +21,7 @@ from apps.reports import services, tasks
 from apps.reports.exceptions import ExportNotOffered
 from apps.reports.kinds import ExportContext, ExportKind, ExportResult, export_kind_register
 from apps.reports.models import Export
-from apps.reports.services import exports as export_services
+from apps.reports.services import building
 from apps.tenants.exceptions import RoleNotAllowedError
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
@@ -155,7 +155,7 @@ def test_a_failed_writer_leaves_a_message_a_shop_owner_can_read_and_reaches_the_
 
     export = Export.objects.get(kind="test_broken")
     assert export.status == Export.Status.FAILED and export.finished_at is not None
-    assert export.error == export_services.FAILED_MESSAGE and "bug" not in export.error
+    assert export.error == building.FAILED_MESSAGE and "bug" not in export.error
     assert _files(exports_in_tmp) == [] and len(_events(export, "export.failed")) == 1
 
 
@@ -178,7 +178,7 @@ def test_a_build_whose_worker_died_halfway_is_built_again_from_scratch(
     shop, owner, exports_in_tmp, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setitem(kinds.CRASHES, "left", 1)
-    monkeypatch.setattr(export_services, "PROGRESS_SECONDS", 0)  # every document reaches the row
+    monkeypatch.setattr(building, "PROGRESS_SECONDS", 0)  # every document reaches the row
 
     with pytest.raises(kinds.WorkerKilled):
         request_now(shop, owner, "test_crash", capture=django_capture_on_commit_callbacks)
@@ -198,10 +198,10 @@ def test_a_build_whose_worker_died_halfway_is_built_again_from_scratch(
 def test_an_export_that_killed_its_worker_every_time_is_failed_rather_than_built_again(
     shop, owner, exports_in_tmp, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setitem(kinds.CRASHES, "left", export_services.MAX_ATTEMPTS)
+    monkeypatch.setitem(kinds.CRASHES, "left", building.MAX_ATTEMPTS)
     with django_capture_on_commit_callbacks():
         export = ask(shop, owner, "test_crash")
-    for _ in range(export_services.MAX_ATTEMPTS):
+    for _ in range(building.MAX_ATTEMPTS):
         with pytest.raises(kinds.WorkerKilled):
             services.export_build(export_id=export.pk)
 
@@ -209,7 +209,7 @@ def test_an_export_that_killed_its_worker_every_time_is_failed_rather_than_built
 
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED and "stopped 3 times" in export.error
-    assert export.attempts == export_services.MAX_ATTEMPTS and _files(exports_in_tmp) == []
+    assert export.attempts == building.MAX_ATTEMPTS and _files(exports_in_tmp) == []
 
 
 def test_a_build_taken_over_by_another_delivery_stops_and_keeps_no_file(
@@ -243,19 +243,19 @@ def test_a_file_store_that_fails_puts_the_export_back_in_the_queue_then_gives_up
     with pytest.raises(OSError):  # raised for the task, which retries it with a backoff
         services.export_build(export_id=export.pk)
     export.refresh_from_db()
-    assert export.status == Export.Status.QUEUED and export.error == export_services.STORE_RETRYING
+    assert export.status == Export.Status.QUEUED and export.error == building.STORE_RETRYING
     assert tasks.export_build_task.autoretry_for == (OSError,)
 
     services.export_give_up(export_id=export.pk, exc=ConnectionError("still down"))  # retries spent
     export.refresh_from_db()
-    assert export.status == Export.Status.FAILED and export.error == export_services.STORE_FAILED
+    assert export.status == Export.Status.FAILED and export.error == building.STORE_FAILED
     assert _files(exports_in_tmp) == []
 
 
 def test_progress_reaches_the_row_at_most_once_a_percent(
     shop, owner, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(export_services, "PROGRESS_SECONDS", 3600)  # only the percent steps count here
+    monkeypatch.setattr(building, "PROGRESS_SECONDS", 3600)  # only the percent steps count here
     with CaptureQueriesContext(connection) as captured:
         export = request_now(
             shop, owner, "test_slow", capture=django_capture_on_commit_callbacks, documents=1000
@@ -366,7 +366,7 @@ def test_the_reaper_sends_again_what_a_lost_message_or_a_dead_worker_left(
         status="running", attempts=1, updated_at=now - timedelta(minutes=6)
     )
     Export.objects.filter(pk=hopeless.pk).update(
-        status="running", attempts=export_services.MAX_ATTEMPTS, updated_at=now - timedelta(minutes=6)
+        status="running", attempts=building.MAX_ATTEMPTS, updated_at=now - timedelta(minutes=6)
     )
 
     assert services.exports_reap() == 2  # sent again; here tasks run at once

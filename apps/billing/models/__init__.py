@@ -8,6 +8,8 @@ transition, with who or what caused it.
 Paying for it: `BillingOrder` is an online attempt (a Razorpay order), `BillingPayment` the money
 received (online or recorded by a super admin), `PlatformInvoice` the platform's own GST invoice or
 credit note for it, numbered in `PlatformSeries`; `WebhookEvent` keeps each event Razorpay sent, once.
+
+`Reminder` is each e-mail reminding a shop that its period ends soon, or that its grace is over.
 """
 
 from apps.billing.models.contracts import (
@@ -36,10 +38,12 @@ from apps.billing.models.platform_invoices import (
     PlatformInvoiceQuerySet,
     PlatformSeries,
 )
+from apps.billing.models.reminders import REMINDER_ATTEMPTS_MAX, Reminder
 
 __all__ = [
     "GATEWAY_ID_MAX",
     "GRACE_DAYS_MAX",
+    "REMINDER_ATTEMPTS_MAX",
     "RUPEES",
     "TRIAL_DAYS_MAX",
     "BillingOrder",
@@ -57,5 +61,6 @@ __all__ = [
     "PlatformInvoice",
     "PlatformInvoiceQuerySet",
     "PlatformSeries",
+    "Reminder",
     "WebhookEvent",
 ]

@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from apps.gst.periods import ReturnPeriod
-from apps.gst.returns.gstr1 import (
+from apps.gst.returns.gstr1 import Gstr1Builder, Gstr1Summary, SourceOrderError
+from apps.gst.returns.gstr1_sections import (
     B2B,
     B2CL,
     B2CS,
@@ -33,9 +34,6 @@ from apps.gst.returns.gstr1 import (
     PER_DOCUMENT_SECTIONS,
     UQC_GRAMS,
     Entry,
-    Gstr1Builder,
-    Gstr1Summary,
-    SourceOrderError,
 )
 from apps.gst.returns.records import ZERO, DocumentNature, Gstr1Source
 from apps.gst.states import state_name

@@ -15,7 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from apps.gst.periods import ReturnPeriod
-from apps.gst.returns.gstr1 import Gstr1Summary, gstr1_json_write
+from apps.gst.returns.gstr1 import Gstr1Summary
+from apps.gst.returns.gstr1_json import gstr1_json_write
 from apps.gst.returns.gstr1_sheets import gstr1_sheets_write
 from apps.gst.returns.gstr3b import gstr3b_write
 from apps.reports import sources

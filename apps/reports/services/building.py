@@ -1,69 +1,50 @@
-"""Exports: asked for by a person, built by a worker on the `reports` queue, handed out for a week.
+"""Building an export, by a worker on the `reports` queue.
 
-`export_request` checks the request and queues the build after commit (an identical export still
-waiting or running is returned instead of a second one). `export_build` runs the kind's writer into a
-temporary file on disk, hashing as it goes, saves the file in the `exports` storage and records the
-outcome on the row. It never holds a transaction open while the writer runs: progress is an UPDATE of
-its own, so a page or an API client sees it from another connection while the build goes on.
+`export_build` runs the kind's writer into a temporary file on disk, hashing as it goes, saves the file
+in the `exports` storage and records the outcome on the row. It never holds a transaction open while
+the writer runs: progress is an UPDATE of its own, so a page or an API client sees it from another
+connection while the build goes on.
 
 A build is idempotent and safe after a crash: a finished export is left alone; a queued or running one
 (its worker died) is built again from scratch. Each build counts itself in `attempts` and writes to
 the row only while the count is still its own, so a build that another delivery took over stops and
-drops its file. On the embedded broker nothing re-sends a task whose worker died: `exports_reap` does,
-as `operations_reap` does for provisioning.
+drops its file. An export whose builds stopped MAX_ATTEMPTS times is failed rather than built again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import secrets
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.db.replica import replica_reads
-from apps.core.files import private_file_url
 from apps.core.money import count_text
-from apps.core.rls import task_send
 from apps.gst.periods import ReturnPeriod
-from apps.reports import tasks
-from apps.reports.exceptions import ExportExpired, ExportNotOffered, ExportNotReady, ExportTakenOver
+from apps.reports.exceptions import ExportTakenOver
 from apps.reports.kinds import ExportContext, ExportKind, ExportRefused, ExportResult, export_kind_get
 from apps.reports.models import Export
-from apps.tenants import rights
-from apps.tenants.models import Tenant
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
-STORAGE_ALIAS = "exports"
-GST_START = date(2017, 7, 1)  # GST replaced the old indirect taxes on 1 July 2017
 # Progress reaches the row at most once per percent of the documents, or once every 2 seconds.
 PROGRESS_SECONDS = 2.0
 PROGRESS_STEPS = 100
 # The temporary file stays in memory up to this size, then moves to disk.
 SPOOL_BYTES = 1024 * 1024
-# The reaper sends again a queued export waiting this long (its message was lost), and a running one
-# whose progress has not moved for this long (its worker died); after MAX_ATTEMPTS builds it gives up.
-QUEUED_GRACE = timedelta(minutes=2)
-RUNNING_GRACE = timedelta(minutes=5)
+# Builds an export may start; when as many have stopped without finishing, it is failed.
 MAX_ATTEMPTS = 3
 PROBLEMS_KEPT = 500
 
@@ -82,80 +63,13 @@ def gave_up_message(attempts: int) -> str:
     )
 
 
-def _storage():
+def export_file_storage():
+    """Where export files are kept: the storage of the `Export.file` field."""
     return Export._meta.get_field("file").storage
 
 
 def _keep() -> timedelta:
     return timedelta(days=settings.EXPORT_KEEP_DAYS)
-
-
-def _json_safe(options: dict[str, Any]) -> dict[str, Any]:
-    """Options as the row will keep them (dates as text, tuples as lists), so two requests compare alike."""
-    return json.loads(json.dumps(options, cls=DjangoJSONEncoder, sort_keys=True))
-
-
-# --- asking ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def export_request(
-    *,
-    tenant: Tenant,
-    actor: User,
-    kind_code: str,
-    period: ReturnPeriod,
-    options: dict[str, Any] | None = None,
-) -> Export:
-    """Queue an export of `kind_code` for `period`, or return the identical one already on its way."""
-    rights.right_require(tenant=tenant, actor=actor, right=rights.RETURNS_EXPORT)
-    if not tenant.is_shop:
-        raise ExportNotOffered("GST returns and registers are a shop's: this is a personal workspace.")
-    kind = export_kind_get(kind_code)
-    if kind is None:
-        raise ValidationError({"kind": [f"{kind_code or 'An empty kind'} is not an export Tijori offers."]})
-    if period.start > timezone.localdate():
-        raise ValidationError(
-            {"period": [f"{period.label} has not started yet: pick a period up to this month."]}
-        )
-    if period.end < GST_START:
-        raise ValidationError({"period": ["GST began on 1 July 2017: pick a period from July 2017 on."]})
-    if options is None:
-        options = {}
-    if not isinstance(options, dict):
-        raise ValidationError({"options": ["Options are a set of names and values."]})
-    cleaned = _json_safe(kind.options_clean(tenant, period, dict(options)))
-    # One request at a time per shop, so a double click cannot queue the same export twice.
-    Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk", flat=True).first()
-    waiting = Export.objects.for_tenant(tenant).filter(
-        kind=kind.code, period_start=period.start, period_end=period.end, status__in=Export.ACTIVE
-    )
-    for export in waiting:
-        if export.options == cleaned:
-            return export
-    export = Export(
-        tenant=tenant,
-        kind=kind.code,
-        period_start=period.start,
-        period_end=period.end,
-        period_code=period.code,
-        options=cleaned,
-        requested_by=actor,
-    )
-    export.full_clean(exclude=["tenant", "requested_by"], validate_unique=False)
-    export.save(force_insert=True)
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        action="export.request",
-        summary=f"Asked for {kind.label}, {period.label}",
-        target=export,
-    )
-    transaction.on_commit(lambda: task_send(tasks.export_build_task, export.pk, tenant_id=tenant.pk))
-    return export
-
-
-# --- building --------------------------------------------------------------------------------------
 
 
 class _HashingWriter(io.RawIOBase):
@@ -344,7 +258,7 @@ def _store(
 ) -> Export:
     """Save the built file under a name of the server's choosing and record it; one transaction."""
     name = f"t{export.tenant_id}/{export.pk}-{secrets.token_hex(8)}.{kind.extension}"
-    storage = _storage()
+    storage = export_file_storage()
     content = File(spool, name=name)
     content.size = raw.size
     stored = storage.save(name, content)
@@ -387,114 +301,3 @@ def export_give_up(*, export_id: int, exc: BaseException) -> Export | None:
     )
     export.refresh_from_db()
     return export
-
-
-# --- handing out -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def export_download(*, tenant: Tenant, actor: User, export: Export) -> Export:
-    """Check that the export's file may be handed to `actor` now, and record that it is."""
-    assert export.tenant_id == tenant.id  # callers fetch through selectors; defensive only
-    rights.right_require(tenant=tenant, actor=actor, right=rights.RETURNS_EXPORT)
-    if export.is_expired:
-        kept = settings.EXPORT_KEEP_DAYS
-        raise ExportExpired(
-            f"This file was removed {kept} days after it was made, as every export is. Its record stays; "
-            "start the export again to get a new file."
-        )
-    if export.status != Export.Status.DONE:
-        raise ExportNotReady(
-            {
-                Export.Status.QUEUED: "The file is not ready yet: it is waiting for a worker.",
-                Export.Status.RUNNING: "The file is not ready yet: it is being built.",
-                Export.Status.REFUSED: "There is no file: the export was refused. Fix what it lists and "
-                "start it again.",
-                Export.Status.FAILED: "There is no file: the export failed. Start it again.",
-            }.get(export.status, "There is no file to download.")
-        )
-    audit_record(
-        tenant=tenant,
-        actor=actor,
-        action="export.download",
-        target=export,
-        summary=f"Downloaded {export.file_name} ({export.kind_label}, SHA-256 {export.sha256})",
-    )
-    return export
-
-
-def export_link(*, export: Export, user: User) -> str:
-    """A link to the file that expires in PRIVATE_FILE_URL_EXPIRY_SECONDS, for a user `export_download`
-    let through: presigned in S3; on local disk, a signed link that checks the user's membership again."""
-    return private_file_url(
-        alias=STORAGE_ALIAS, name=export.file.name, user_id=user.pk, tenant_id=export.tenant_id,
-        filename=export.file_name,
-    )  # fmt: skip
-
-
-def exports_on_local_disk() -> bool:
-    return isinstance(_storage(), FileSystemStorage)
-
-
-# --- housekeeping ----------------------------------------------------------------------------------
-
-BATCH = 500
-
-
-def exports_expired_remove(*, now=None) -> int:
-    """Delete the files of exports past `expires_at` and mark them expired; the rows stay as the record.
-
-    In S3 the bucket's lifecycle rule (7 days) removes them too, a backstop for a day this job misses.
-    Returns how many files went. A file the store cannot delete now is left for the next run.
-    """
-    now = now or timezone.now()
-    storage = _storage()
-    removed, after = 0, 0
-    while True:
-        batch = list(
-            Export.objects.filter(status=Export.Status.DONE, expires_at__lte=now, pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", "file")[:BATCH]
-        )
-        if not batch:
-            return removed
-        after = batch[-1][0]
-        gone = []
-        for pk, name in batch:
-            try:
-                if name:
-                    storage.delete(name)
-            except OSError:
-                logger.warning("export %s: its file could not be deleted now; next run", pk, exc_info=True)
-                continue
-            gone.append(pk)
-        removed += Export.objects.filter(pk__in=gone, status=Export.Status.DONE).update(
-            status=Export.Status.EXPIRED, file="", updated_at=now
-        )
-
-
-def exports_reap(*, now=None) -> int:
-    """Send again the exports whose message was lost (queued too long) or whose worker died (running,
-    progress still for too long); fail, with a message, one that has already stopped MAX_ATTEMPTS builds."""
-    now = now or timezone.now()
-    stale = list(
-        Export.objects.filter(status=Export.Status.QUEUED, updated_at__lt=now - QUEUED_GRACE).values_list(
-            "pk", "tenant_id", "status", "attempts", "updated_at"
-        )
-    ) + list(
-        Export.objects.filter(status=Export.Status.RUNNING, updated_at__lt=now - RUNNING_GRACE).values_list(
-            "pk", "tenant_id", "status", "attempts", "updated_at"
-        )
-    )
-    sent = 0
-    for pk, tenant_id, status, attempts, updated_at in stale:
-        row = Export.objects.filter(pk=pk, status=status, updated_at=updated_at)
-        if status == Export.Status.RUNNING and attempts >= MAX_ATTEMPTS:
-            row.update(
-                status=Export.Status.FAILED, finished_at=now, updated_at=now, error=gave_up_message(attempts)
-            )
-            continue
-        if row.update(updated_at=now):  # claimed: another reaper running at once sends nothing
-            task_send(tasks.export_build_task, pk, tenant_id=tenant_id)
-            sent += 1
-    return sent
