@@ -153,12 +153,24 @@ class StockItem(TenantOwned):
             ),
         ]
         indexes = [
-            # The stock list pages newest first, whole or filtered by status: straight off an index.
+            # The stock list pages newest first, whole or filtered by status, and sorted by weight or
+            # name (either way: the selector breaks ties by id in the sort's direction): straight off an
+            # index, in the order asked, however many articles the shop holds. The status indexes also
+            # carry what the page's count and valuation read (purity, weight, the other status), so
+            # PostgreSQL answers those from the index alone, without visiting the table's rows.
             models.Index(fields=["tenant", "-created_at", "-id"], name="stock_tenant_time"),
-            models.Index(fields=["tenant", "stock_status", "-created_at"], name="stock_tenant_status"),
             models.Index(
-                fields=["tenant", "hallmark_status", "-created_at"], name="stock_tenant_hallmark_time"
+                fields=["tenant", "stock_status", "-created_at", "-id"],
+                include=["purity", "net_weight", "hallmark_status"],
+                name="stock_tenant_status_time",
             ),
+            models.Index(
+                fields=["tenant", "hallmark_status", "-created_at", "-id"],
+                include=["purity", "net_weight", "stock_status"],
+                name="stock_tenant_hallmark_at",
+            ),
+            models.Index(fields=["tenant", "net_weight", "id"], name="stock_tenant_weight"),
+            models.Index(fields=["tenant", "name", "id"], name="stock_tenant_name"),
             models.Index(fields=["tenant", "purity"], name="stock_tenant_purity"),
         ]
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.core.figures import tenant_figure
 from apps.core.money import rupees
 from apps.inventory import rules
 from apps.inventory.hallmarking import MISSING_REQUIRED_HUID
@@ -167,7 +168,11 @@ def stock_item_search(
         qs = qs.filter(Q(sku__istartswith=term) | Q(huid__iexact=term) | Q(name__icontains=term))
     if ordering and ordering not in STOCK_ORDERINGS:
         raise ValueError(f"not a stock ordering: {ordering!r}")
-    return qs.order_by(ordering, "-id") if ordering else qs
+    if not ordering:
+        return qs
+    # Ties (many articles weigh the same or share a name) go by id in the sort's own direction, so
+    # that one index on (tenant, field, id) serves the sort both ways, read forwards or backwards.
+    return qs.order_by(ordering, "-id" if ordering.startswith("-") else "id")
 
 
 def hallmark_batch_list(*, tenant: Tenant, status: str = "") -> QuerySet[HallmarkBatch]:
@@ -265,15 +270,6 @@ def bis_compliance(*, tenant: Tenant, today: date | None = None, sample: int = 2
         {"batch": b, "count": unreported_counts[b.pk]}
         for b in HallmarkBatch.objects.for_tenant(tenant).filter(pk__in=list(unreported_counts))
     ]
-    valid_until = tenant.bis_registration_valid_until
-    if not tenant.bis_registration_number or valid_until is None:
-        registration = "missing"
-    elif valid_until < today:
-        registration = "expired"
-    elif valid_until <= today + timedelta(days=rules.BIS_EXPIRY_WARNING_DAYS):
-        registration = "expiring"
-    else:
-        registration = "valid"
     return {
         "missing_huid_count": needing.count(),
         "missing_huid": list(needing.select_related("purity").order_by("created_at", "id")[:sample])
@@ -284,10 +280,53 @@ def bis_compliance(*, tenant: Tenant, today: date | None = None, sample: int = 2
         "oldest_at_centre_days": max((b["days"] for b in at_centre_batches), default=None),
         "exempt_by_reason": exempt_by_reason,
         "exempt_count": sum(exempt.values()),
-        "registration": registration,
-        "registration_days_left": (valid_until - today).days if valid_until else None,
         "unreported_batches": unreported_batches,
         "unreported_count": sum(unreported_counts.values()),
+        **bis_registration(tenant=tenant, today=today),
+    }
+
+
+def bis_registration(*, tenant: Tenant, today: date | None = None) -> dict:
+    """The shop's BIS registration: missing, expired, expiring (within the warning days) or valid, and
+    the days left. Read from the shop itself, no query."""
+    today = today or timezone.localdate()
+    valid_until = tenant.bis_registration_valid_until
+    if not tenant.bis_registration_number or valid_until is None:
+        registration = "missing"
+    elif valid_until < today:
+        registration = "expired"
+    elif valid_until <= today + timedelta(days=rules.BIS_EXPIRY_WARNING_DAYS):
+        registration = "expiring"
+    else:
+        registration = "valid"
+    return {
+        "registration": registration,
+        "registration_days_left": (valid_until - today).days if valid_until else None,
+    }
+
+
+def stock_figures(*, tenant: Tenant) -> dict:
+    """The dashboard's stock figures: the valuation of the stock in hand and the BIS compliance counts.
+
+    Served from the cache (`apps.core.figures`) until a service changes what they add up: articles
+    (created, edited, sold, returned, imported, deleted), rates, hallmarking batches, AHC reports or
+    the shop's small-turnover exemption. Kept per day, since the latest rate, the today's-rate
+    reminder and the days at the centre read the date. The registration is read from the shop on
+    every call: the shop is loaded with the request anyway, and its renewal shows at once.
+    """
+    today = timezone.localdate()
+
+    def compute() -> dict:
+        rates = metal_rate_latest(tenant=tenant, on=today)
+        return {
+            "valuation": stock_valuation(tenant=tenant, rates=rates),
+            "compliance": bis_compliance(tenant=tenant, today=today, sample=0),
+        }
+
+    figures = tenant_figure(tenant_id=tenant.pk, name=f"stock:{today.isoformat()}", compute=compute)
+    return {
+        **figures,
+        "compliance": {**figures["compliance"], **bis_registration(tenant=tenant, today=today)},
     }
 
 

@@ -7,7 +7,20 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Replace
 from django.shortcuts import get_object_or_404
 
@@ -156,6 +169,23 @@ def invoice_lines(*, tenant: Tenant, invoice: Invoice) -> QuerySet[InvoiceLine]:
     return InvoiceLine.objects.for_tenant(tenant).filter(invoice=invoice).order_by("position")
 
 
+def _settlements() -> list[Exists]:
+    """What makes an invoice settled in part or in whole (`amount_paid > 0 or amount_credited > 0`),
+    as three tests of existence: a payment on it, a payment on one of its debit notes, an issued credit
+    note against it. The same test, since payments and credit notes are never negative; but a few index
+    lookups per invoice, or anti-joins over the shop's invoices, rather than their sums for each."""
+    return [
+        Exists(Payment.objects.filter(invoice=OuterRef("pk"), amount__gt=0)),
+        Exists(Payment.objects.filter(invoice__original=OuterRef("pk"), amount__gt=0)),
+        Exists(
+            Invoice.objects.filter(
+                original=OuterRef("pk"), doc_type=Invoice.Kind.CREDIT_NOTE, status=Invoice.Status.ISSUED,
+                grand_total__gt=0,
+            )
+        ),
+    ]  # fmt: skip
+
+
 def invoice_search(
     *, tenant: Tenant, status: str = "", customer_id: int | None = None, issued_from: date | None = None,
     issued_to: date | None = None, q: str = "", paid: str = "",
@@ -166,9 +196,11 @@ def invoice_search(
         qs = qs.filter(status=status)
     if paid:  # as payment_status() reads them
         issued = qs.filter(status=Invoice.Status.ISSUED)
-        settled = Q(amount_paid__gt=0) | Q(amount_credited__gt=0)
+        settlements = _settlements()
+        settled = settlements[0] | settlements[1] | settlements[2]
         if paid == "unpaid":
-            qs = issued.exclude(settled)
+            # Each NOT EXISTS on its own, so that PostgreSQL can read them as anti-joins.
+            qs = issued.exclude(settlements[0]).exclude(settlements[1]).exclude(settlements[2])
         elif paid == "part_paid":
             qs = issued.filter(settled, amount_due__gt=0)
         elif paid == "paid":
@@ -283,16 +315,19 @@ def old_gold_voucher_for_input(*, tenant: Tenant, voucher_id: int | None) -> Old
 
 
 def stock_item_for_code(*, tenant: Tenant, code: str) -> StockItem | None:
-    """The article a scanner or a salesperson names: its HUID (exact) or its SKU (any case)."""
+    """The article a scanner or a salesperson names: its HUID (exact) or its SKU (any case).
+
+    A SKU as read, in capitals or in small letters is looked up first, through the shop's unique
+    indexes; only a code none of these finds is compared case-blind, SKU by SKU. Under row-level
+    security a case-blind comparison (UPPER) can use no index, so it reads all the shop's articles:
+    the counter's scan must not pay for that at every article.
+    """
     code = " ".join((code or "").split())
     if not code:
         return None
-    found = (
-        StockItem.objects.for_tenant(tenant)
-        .select_related("purity")
-        .filter(Q(huid=code.upper()) | Q(sku__iexact=code))
-    )
-    return found.order_by("pk").first()
+    articles = StockItem.objects.for_tenant(tenant).select_related("purity").order_by("pk")
+    found = articles.filter(Q(huid=code.upper()) | Q(sku__in={code, code.upper(), code.lower()})).first()
+    return found or articles.filter(sku__iexact=code).first()
 
 
 def day_summary(*, tenant: Tenant, day: date) -> dict:

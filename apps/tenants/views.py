@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.selectors import audit_event_list
+from apps.billing import selectors as billing_selectors
+from apps.billing.services import today_local
 from apps.core.decorators import post_only
 from apps.core.exceptions import ApplicationError
 from apps.core.forms import form_add_service_error, form_submit, messages_add_service_error, service_action
@@ -18,6 +20,7 @@ from apps.inventory import selectors as inventory_selectors
 from apps.tenants import rights, selectors, services
 from apps.tenants.access.decorators import tenant_view
 from apps.tenants.access.session import active_tenant_choose, active_tenant_forget
+from apps.tenants.access.writes import tenant_contract
 from apps.tenants.exceptions import RoleNotAllowedError
 from apps.tenants.forms import (
     ApiKeyForm,
@@ -41,17 +44,26 @@ def dashboard_view(request):
         "recent_events": audit_event_list(tenant=tenant)[:8]
         if request.membership.has_role(rights.AUDIT_READ.role)
         else [],
+        # The contract the AMC banner reads anyway (one query per request, shared).
+        "amc_ending": billing_selectors.contract_ending_soon(
+            contract=tenant_contract(request), today=today_local()
+        )
+        if request.membership.has_role(rights.BILLING_SEE.role)
+        else None,
     }
     if tenant.is_shop:
-        valuation = inventory_selectors.stock_valuation(tenant=tenant)
+        figures = inventory_selectors.stock_figures(tenant=tenant)
+        valuation = figures["valuation"]
         if not request.membership.has_role(rights.STOCK_VALUE.role):  # staff see pieces and weights
-            valuation["total"] = None
-            for line in valuation["lines"]:
-                line["value"] = None
+            valuation = {
+                **valuation,
+                "total": None,
+                "lines": [{**line, "value": None} for line in valuation["lines"]],
+            }
         context.update(
             valuation=valuation,
             rate_missing=valuation["rate_missing_today"],
-            compliance=inventory_selectors.bis_compliance(tenant=tenant, sample=0),
+            compliance=figures["compliance"],
         )
     return render(request, "tenants/dashboard.html", context)
 

@@ -37,6 +37,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Database connections from a pool in each process instead of persistent ones with a `SELECT 1` per
+# request (apps.core.db.pool). DATABASE_POOL_MAX_SIZE at least gunicorn's threads per worker.
+if env.bool("DATABASE_POOL", default=True):
+    from apps.core.db.pool import pool_enable
+
+    for _alias in [a for a in ("default", "replica") if a in DATABASES]:
+        if DATABASES[_alias]["ENGINE"] == "apps.core.db.postgresql":
+            pool_enable(
+                DATABASES[_alias],
+                min_size=env.int("DATABASE_POOL_MIN_SIZE", default=1),
+                max_size=env.int("DATABASE_POOL_MAX_SIZE", default=8),
+            )
+
 LOG_FORMAT = "json"
 LOGGING["handlers"]["console"]["formatter"] = "json"
 

@@ -8,8 +8,10 @@ saturation and finally a mix of pages and API calls by hundreds of people with t
 
 Prints requests/s, p50/p95/p99, errors, queries per request and throughput relative to
 /api/health/live (same server, same run), and the times, queries and peak memory of a 10,000-row
-stock CSV import (tests/benchmarks/imports.py, run before the server starts); writes every figure
-to var/bench/<time>.json.
+stock CSV import (tests/benchmarks/imports.py, run before the server starts) and of /admin/stats/ over
+thousands of shops' AMC billing (tests/benchmarks/billing_stats.py), and of the stock list, the
+invoice list and the new-sale scan in one shop of 1,000 to 100,000 articles and invoices
+(tests/benchmarks/lists.py); writes every figure to var/bench/<time>.json.
 Figures, not pass/fail thresholds: the load generator, gunicorn, PostgreSQL and Redis share the
 machine's CPUs, so absolute numbers only compare with runs on the same machine.
 
@@ -42,6 +44,9 @@ Settings, from the environment:
   BENCH_IMPORT_EXISTING 5000     articles the importing shop already holds
   BENCH_INVOICES       2000      drafts issued by BENCH_ISSUERS (32) issuers at once (tests/benchmarks/invoicing.py)
   BENCH_GSTR1_SIZES    10000,50000,100000  documents in one shop's month, GSTR-1 JSON written at each (gstr1.py)
+  BENCH_STATS_SHOPS    5000      shops given three years of AMC billing, /admin/stats/ timed (billing_stats.py)
+  BENCH_LIST_SIZES     1000,10000,100000  articles and invoices of one shop, its lists timed at each (lists.py)
+  BENCH_DASHBOARD_ITEMS 10000    articles of the shop whose dashboard is timed cold and cached (dashboard.py)
 """
 
 from __future__ import annotations
@@ -124,6 +129,17 @@ SINGLE = [
     ("/sales/", "session"),
     ("/api/v1/invoices?page_size=50", "key"),
 ]
+# The figures these scenarios had at 8d0d39b on an idle 2-core machine (the performance issue's table:
+# req/s, ratio to /api/health/live in the same run, p95 ms) and the ratio each is to reach.
+BASELINE = {
+    "/": (59.8, 0.042, 1000, 0.15),
+    "/api/v1/me": (232.9, 0.163, 440, 0.40),
+    "/api/v1/audit-events?page_size=50": (112.2, 0.078, 810, 0.25),
+    "/stock/?hallmark_status=hallmarked&page=3": (31.5, 0.022, 2700, 0.10),
+    "/stock/?q=BN-01&ordering=-net_weight": (22.3, 0.016, 1800, 0.10),
+    "/api/v1/stock-items?hallmark_status=hallmarked&page=3&page_size=50": (63.4, 0.044, 1000, 0.25),
+}
+BASELINE_LIVE = 1430  # req/s of /api/health/live in that run
 # Paths only the shops with a large stock are sent to.
 STOCK_PREFIXES = ("/stock/", "/api/v1/stock-items")
 # Half pages, half API calls; the dashboard is what people open most.
@@ -161,7 +177,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from apps.core.rls import rls_bypass  # noqa: E402
 from apps.tenants.models import Tenant  # noqa: E402
-from tests.benchmarks import gstr1, imports, invoicing, provisioning  # noqa: E402
+from tests.benchmarks import billing_stats, dashboard, gstr1, imports, invoicing, lists, provisioning  # noqa: E402
 from tests.benchmarks import seed as seeding  # noqa: E402
 
 
@@ -398,6 +414,19 @@ def main() -> None:
     sizes = ", ".join(f"{size:,}" for size in gstr1.SIZES)
     print(f"writing GSTR-1 for one shop's month of {sizes} documents…", flush=True)
     gstr1_figures = gstr1.measure()
+    print(
+        f"seeding {billing_stats.SHOPS:,} shops with {billing_stats.YEARS} years of AMC billing, timing /admin/stats/…",
+        flush=True,
+    )
+    stats_figures = billing_stats.measure()
+    sizes = ", ".join(f"{size:,}" for size in lists.SIZES)
+    print(f"timing the stock list, the invoice list and the new-sale scan at {sizes} articles…", flush=True)
+    lists_figures = lists.measure()
+    print(
+        f"timing the dashboard of a shop with {dashboard.ITEMS:,} articles, figures cold and cached…",
+        flush=True,
+    )
+    dashboard_figures = dashboard.measure()
     # Fresh planner statistics, as autovacuum would have gathered on a database that has lived a while.
     # As the owner when there is one: ANALYZE skips the tables the app role does not own.
     schema_connection = connections["owner" if DATABASE_OWNER_URL else "default"]
@@ -437,6 +466,9 @@ def main() -> None:
         "provisioning": provisioning_figures,
         "invoicing": invoicing_figures,
         "gstr1": gstr1_figures,
+        "billing_stats": stats_figures,
+        "lists": lists_figures,
+        "dashboard": dashboard_figures,
         "scenarios": [],
     }
     try:
@@ -557,9 +589,23 @@ def print_report(report: dict) -> None:
         )
         for e in s.get("error_kinds", []):
             print(f"{'':<6}{e['count']:>7} x {e['error']}")
+    print(f"\nAgainst 8d0d39b (same kind of machine, /api/health/live then {BASELINE_LIVE:,} req/s):")
+    compare = f"{'scenario':<{width}}{'req/s then':>11}{'now':>9}{'ratio then':>11}{'now':>8}{'goal':>7}{'p95 then':>9}{'now':>8}"
+    print(compare + "\n" + "-" * len(compare))
+    for s in scenarios:
+        if s["path"] not in BASELINE or "req_per_s" not in s:
+            continue
+        rps, ratio, p95, goal = BASELINE[s["path"]]
+        reached = (
+            "" if s.get("ratio_to_live") is None else (" met" if s["ratio_to_live"] >= goal else " short")
+        )
+        print(
+            f"{'GET ' + s['path']:<{width}}{fmt(rps, 11, 1)}{fmt(s['req_per_s'], 9, 1)}{fmt(ratio, 11, 3)}"
+            f"{fmt(s.get('ratio_to_live'), 8, 3)}{fmt(goal, 7, 2)}{fmt(p95, 9)}{fmt(s['p95_ms'], 8)}{reached}"
+        )
     print(
-        "queries: SQL statements of one request, counted in-process; under gunicorn a request that uses the\n"
-        "  database also sends one `SELECT 1` connection health check first (CONN_HEALTH_CHECKS).\n"
+        "queries: SQL statements of one request, counted in-process (production takes connections from a\n"
+        "  pool, without a `SELECT 1` per request: apps/core/db/pool.py).\n"
         f"cpu%: gunicorn / locust / everything else (PostgreSQL, Redis, other programs); 100 = one core, "
         f"{100 * machine['cpus']} = the machine.\n"
         "conns: TCP connections opened in the window (keep-alive: ~0). restarts: workers started in the\n"
@@ -570,6 +616,9 @@ def print_report(report: dict) -> None:
     provisioning.print_figures(report["provisioning"])
     invoicing.print_figures(report["invoicing"])
     gstr1.print_figures(report["gstr1"])
+    billing_stats.print_figures(report["billing_stats"])
+    lists.print_figures(report["lists"])
+    dashboard.print_figures(report["dashboard"])
     log = report.get("server_log", {})
     print(
         f"\ngunicorn log: {log.get('error_lines', 0)} error lines; {log.get('workers_booted', 0)} workers "

@@ -253,6 +253,38 @@ STOCK_NAMES = [
 ]  # fmt: skip
 
 
+STOCK_SHARES = [(("gold", 916), 70), (("gold", 750), 15), (("gold", 999), 5), (("silver", 925), 10)]
+STOCK_RATES = {("gold", 916): "6690", ("gold", 750): "5475", ("gold", 999): "7300", ("silver", 925): "88"}
+HUID_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def stock_item_random(
+    *, rng: random.Random, n: int, tenant: Tenant, purities: dict, huids: set[str]
+) -> StockItem:
+    """Article number `n` of a busy shop's stock, unsaved, with the values the services would set: net
+    weight, HSN, hallmark status matching the HUID (unique within `huids`, which it extends),
+    exemptions with reasons; about one hallmarked article in five is sold."""
+    key = rng.choices([k for k, _ in STOCK_SHARES], [w for _, w in STOCK_SHARES])[0]
+    name, category = rng.choice(STOCK_NAMES)
+    gross = Decimal(str(round(rng.uniform(0.8, 60), 3)))
+    stones = Decimal(str(round(float(gross) * rng.choice([0, 0, 0.05, 0.12]), 3)))
+    item = StockItem(
+        tenant=tenant, sku=f"BN-{n:05}", name=name, category=category, purity=purities[key],
+        gross_weight=gross, stone_weight=stones, net_weight=gross - stones,
+        hsn_code="7106" if key[0] == "silver" else "7113", making_charge_value=Decimal("450"),
+    )  # fmt: skip
+    roll = rng.random()
+    if key[0] == "gold" and gross < 2:
+        item.hallmark_status, item.exemption = "exempt", "under_2g"
+    elif key[0] == "gold" and roll < 0.7:
+        while (huid := "".join(rng.choices(HUID_LETTERS, k=6))) in huids:
+            pass
+        huids.add(huid)
+        item.huid, item.hallmark_status, item.ready_for_sale = huid, "hallmarked", True
+        item.stock_status = "sold" if roll < 0.15 else "in_stock"
+    return item
+
+
 @rls_bypass()
 def seed_stock(*, tenants: list[Tenant], items_per_shop: int, seed_value: int = 7) -> int:
     """`items_per_shop` articles in each of `tenants`, with today's rates: a busy shop's stock.
@@ -262,37 +294,17 @@ def seed_stock(*, tenants: list[Tenant], items_per_shop: int, seed_value: int = 
     """
     rng = random.Random(seed_value)
     purities = {(p.metal, p.fineness): p for p in Purity.objects.all()}
-    weights = [(("gold", 916), 70), (("gold", 750), 15), (("gold", 999), 5), (("silver", 925), 10)]
-    rates = {("gold", 916): "6690", ("gold", 750): "5475", ("gold", 999): "7300", ("silver", 925): "88"}
     today = timezone.localdate()
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
     total = 0
     for tenant in tenants:
         MetalRate.objects.bulk_create(
             MetalRate(tenant=tenant, purity=purities[key], rate_per_gram=Decimal(rate), effective_on=today)
-            for key, rate in rates.items()
+            for key, rate in STOCK_RATES.items()
         )
         huids: set[str] = set()
         items = []
         for n in range(items_per_shop):
-            key = rng.choices([k for k, _ in weights], [w for _, w in weights])[0]
-            name, category = rng.choice(STOCK_NAMES)
-            gross = Decimal(str(round(rng.uniform(0.8, 60), 3)))
-            stones = Decimal(str(round(float(gross) * rng.choice([0, 0, 0.05, 0.12]), 3)))
-            item = StockItem(
-                tenant=tenant, sku=f"BN-{n:05}", name=name, category=category, purity=purities[key],
-                gross_weight=gross, stone_weight=stones, net_weight=gross - stones,
-                hsn_code="7106" if key[0] == "silver" else "7113", making_charge_value=Decimal("450"),
-            )  # fmt: skip
-            roll = rng.random()
-            if key[0] == "gold" and gross < 2:
-                item.hallmark_status, item.exemption = "exempt", "under_2g"
-            elif key[0] == "gold" and roll < 0.7:
-                while (huid := "".join(rng.choices(letters, k=6))) in huids:
-                    pass
-                huids.add(huid)
-                item.huid, item.hallmark_status, item.ready_for_sale = huid, "hallmarked", True
-                item.stock_status = "sold" if roll < 0.15 else "in_stock"
+            item = stock_item_random(rng=rng, n=n, tenant=tenant, purities=purities, huids=huids)
             items.append(item)
         StockItem.objects.bulk_create(items, batch_size=2000)
         total += len(items)

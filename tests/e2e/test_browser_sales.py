@@ -152,6 +152,9 @@ def test_the_buyer_is_found_as_they_type_or_added_on_the_spot(browser, live_serv
     form.get_by_role("button", name="Add and use as buyer").click()
     error = page.locator("[data-field=gstin] .error")
     expect(error).to_have_text("A GST-registered customer needs their GSTIN.")
+    # The form's summary of problems takes the focus once htmx has settled the answer; typing before
+    # that would lose the keys to it, as a person's would.
+    expect(page.locator("form[data-kind-fields] [data-error-summary]")).to_be_focused()
     expect(page.locator("form[data-kind-fields]").get_by_label("Name")).to_have_value("Shah Ornaments LLP")
     assert not Customer.objects.filter(name="Shah Ornaments LLP").exists()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

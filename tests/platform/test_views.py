@@ -10,11 +10,14 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
+from apps.billing import services as billing
 from apps.inventory.models import Purity
 from apps.inventory.services import metal_rate_set, stock_item_create
 from apps.provisioning.models import Project
 from apps.tenants.services import tenant_create
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.billing.conftest import contract_of
+from tests.billing.histories import revenue_story
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +169,108 @@ def test_the_site_header_shows_platform_admins_a_link_to_admin(owner_client, own
 
     assert '<a class="header-admin" href="/admin/">Platform admin</a>' in admin_page
     assert "header-admin" not in owner_page
+
+
+# --- revenue from the AMC -------------------------------------------------------------------------
+
+
+# The signed-in super admin and the header's memberships (2), sign-ups (2), revenue (8: plans, shops,
+# credit notes, events, payments, contract counts, those in grace, those expired), workspaces and people
+# (2), stock (2), provisioning (8).
+STATS_QUERIES = 24
+
+
+@pytest.fixture
+def root():
+    return UserFactory(email="root@tijori.in", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def root_client(root) -> Client:
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def test_the_revenue_figures_show_paying_shops_mrr_and_who_is_in_grace(root_client, root):
+    story = revenue_story(root, shops=2)
+
+    response = root_client.get("/admin/stats/")
+
+    text = _text(response.content.decode())
+    assert response.status_code == 200
+    # One shop pays ₹10,000 a year: MRR 10,000 ÷ 12 = ₹833.33; the other's trial is in grace.
+    assert "1 paying shop · 0 in grace" in text
+    assert "₹833.33 MRR · ₹0.00 at risk in grace" in text and "₹10,000.00 ARR" in text
+    assert "0 on trial · 1 in grace, 0 expired" in text
+    contract = contract_of(story.shops["Late"])
+    assert (
+        f'<a href="/admin/billing/contract/{contract.pk}/change/">Shop Late</a>' in response.content.decode()
+    )
+    assert "AMC 1 ₹833.33 ₹10,000.00" in text  # MRR by plan
+    month = billing.today_local()
+    assert f"{month:%b %Y} (to {month.day} {month:%b}) 1 0 ₹833.33" in text
+    # The charts are drawn on the server, named for a screen reader; no script, no CDN.
+    html = response.content.decode()
+    assert html.count('role="img"') == 3 and '<title id="chart-mrr-name">MRR at each month' in html
+    assert "<script" not in html.split('id="revenue"')[1].split("Provisioning")[0]
+
+
+def test_the_revenue_figures_drill_down_by_plan_and_by_signup_month(root_client, root):
+    story = revenue_story(root, shops=6)
+    month = f"{billing.today_local() - timedelta(days=20):%Y-%m}"  # "Late" signed up then
+
+    by_plan = _text(root_client.get("/admin/stats/?plan=plus").content.decode())
+    by_month = root_client.get(f"/admin/stats/?cohort={month}").content.decode()
+    both = _text(root_client.get(f"/admin/stats/?plan=amc&cohort={month}").content.decode())
+
+    # Plus: More0 paid (₹15,000 a year → MRR ₹1,250.00); More3 never paid.
+    assert "Showing plan Plus · clear plan" in by_plan and "₹1,250.00 MRR" in by_plan
+    assert "1 paying shop" in by_plan
+    assert f"Showing shops that signed up in {billing.today_local() - timedelta(days=20):%B %Y}" in _text(
+        by_month
+    )
+    assert 'href="?#revenue">clear signup month</a>' in by_month
+    assert "Showing plan AMC" in both and "Showing shops that signed up in" in both
+    assert story.shops["Late"].name in by_month
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("plan=gold", "There is no shop plan “gold”: the figures are for every plan."),
+        ("cohort=2026-13", "“2026-13” is not a signup month like"),
+        ("cohort=%3Cscript%3E", "“&lt;script&gt;” is not a signup month"),
+    ],
+)
+def test_a_bad_drill_down_value_is_explained_not_a_server_error(root_client, root, query, message):
+    revenue_story(root, shops=2)
+
+    response = root_client.get(f"/admin/stats/?{query}")
+
+    assert response.status_code == 200
+    assert f'<p class="errornote">{message}' in response.content.decode()
+    assert "Showing plan" not in response.content.decode() and "1 paying shop" in _text(
+        response.content.decode()
+    )
+
+
+def test_the_revenue_figures_are_for_super_admins_only(root, owner_client):
+    revenue_story(root, shops=2)
+
+    refused = _client(is_staff=True).get("/admin/stats/?plan=amc")
+
+    assert refused.status_code == 403 and "MRR" not in refused.content.decode()
+    assert owner_client.get("/admin/stats/?plan=amc")["Location"].startswith("/admin/login/")
+
+
+def test_the_dashboard_costs_the_same_queries_for_two_shops_or_twenty(root_client, root, assert_app_queries):
+    revenue_story(root, shops=2)
+    root_client.get("/admin/stats/")
+    with assert_app_queries(STATS_QUERIES):
+        root_client.get("/admin/stats/")
+    revenue_story(root, shops=18, prefix="X")
+    with assert_app_queries(STATS_QUERIES):
+        assert root_client.get("/admin/stats/?plan=amc").status_code == 200
+    with assert_app_queries(STATS_QUERIES):
+        root_client.get("/admin/stats/")

@@ -40,15 +40,18 @@ def test_dashboard_shows_the_active_tenant(owner_client, tenant):
 
 
 def test_dashboard_query_count_does_not_grow_with_members_or_stock(
-    owner_client, tenant, owner, django_assert_max_num_queries, django_assert_num_queries
+    owner_client, tenant, owner, assert_app_queries
 ):
     from apps.inventory.models import Purity
     from apps.inventory.services import metal_rate_set, stock_item_create
 
-    # session, user, memberships (switcher), member count, recent events; for a shop the stock value
-    # (rates, weights by purity, purities), today's-rate reminder (2) and the compliance figures (5)
-    with django_assert_max_num_queries(18) as first:
+    # user, memberships (switcher), member count, the AMC contract, recent events; for a shop the
+    # stock value (rates, weights by purity, purities) and the compliance figures (4). Each write below
+    # marks the stock figures changed, so both requests compute them (the cache's own queries, on the
+    # embedded defaults, are not counted: see tests/tenants/test_dashboard_figures.py for the cached request).
+    with assert_app_queries() as first:
         assert owner_client.get(reverse("tenants:dashboard")).status_code == 200
+    assert first.count <= 12
     for _ in range(15):
         add_member(tenant, Role.STAFF)
     yesterday = timezone.localdate() - timedelta(days=1)  # so the reminder asks the same questions
@@ -60,7 +63,7 @@ def test_dashboard_query_count_does_not_grow_with_members_or_stock(
             stock_item_create(
                 tenant=tenant, actor=owner, name=f"{purity} {n}", purity=purity, gross_weight="3"
             )
-    with django_assert_num_queries(len(first.captured_queries)):
+    with assert_app_queries(first.count):
         assert owner_client.get(reverse("tenants:dashboard")).status_code == 200
 
 

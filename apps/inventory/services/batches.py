@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.figures import tenant_figures_changed
 from apps.core.validators import date_check
 from apps.inventory.exceptions import BatchStateError
 from apps.inventory.hallmarking import huid_normalise
@@ -82,6 +83,7 @@ def hallmark_batch_send(
     StockItem.objects.filter(pk__in=ids).update(
         hallmark_status=StockItem.HallmarkStatus.AT_CENTRE, hallmark_batch=batch, updated_at=timezone.now()
     )
+    tenant_figures_changed(tenant_id=tenant.pk)
     for item in items:  # each article's status change is in the trail, as for single edits
         audit_record(
             tenant=tenant, actor=actor, action="stock.hallmark_status", target=item,

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from apps.audit.services import audit_record
+from apps.core.figures import tenant_figures_changed
 from apps.core.files import certificate_type, private_file_url, upload_name
 from apps.core.validators import date_check
 from apps.inventory import selectors
@@ -99,6 +100,8 @@ def certificate_upload(
     try:
         certificate.full_clean(validate_constraints=False)
         certificate.save()
+        if kind == Certificate.Kind.AHC_REPORT:  # its batch's articles are no longer unreported
+            tenant_figures_changed(tenant_id=tenant.pk)
         owner_text = {
             "bis_registration": "the shop",
             "ahc_report": f"batch {batch}",

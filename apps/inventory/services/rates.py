@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.figures import tenant_figures_changed
 from apps.core.money import RUPEE, inr, parse_decimal
 from apps.core.validators import date_check
 from apps.inventory.models import MetalRate, Purity
@@ -77,6 +78,7 @@ def _metal_rate_record(
         raise ValidationError(
             {"rate_per_gram": ["This rate was just recorded by someone else; look at it and try again."]}
         ) from None
+    tenant_figures_changed(tenant_id=tenant.pk)  # the valuation and the today's-rate reminder
     change = f"corrected from {inr(old)} to" if old is not None else "set to"
     audit_record(
         tenant=tenant, actor=actor, action="rate.set", target=rate_row,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.services import AuditEntry, audit_record_many
+from apps.core.figures import tenant_figures_changed
 from apps.inventory.hallmarking import huid_required
 from apps.inventory.models import StockItem
 
@@ -55,6 +56,7 @@ def stock_items_status_set(*, tenant: Tenant, items: Iterable[StockItem], status
         StockItem.objects.for_tenant(tenant).filter(pk__in=ids).update(
             stock_status=status, updated_at=timezone.now()
         )
+        tenant_figures_changed(tenant_id=tenant.pk)
 
 
 def stock_status_events(items: Iterable[StockItem], status: str, because: str) -> list[AuditEntry]:

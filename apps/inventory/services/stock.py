@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.audit.services import AuditEntry, audit_record, audit_record_many
+from apps.core.figures import tenant_figures_changed
 from apps.core.money import GRAM, RUPEE, parse_decimal
 from apps.gst.validators import hsn_normalise
 from apps.inventory import rules
@@ -234,7 +235,10 @@ def _build(
 
 
 def _write(item: StockItem) -> None:
-    """Save an article already validated; a SKU or HUID taken in the meantime is a field error."""
+    """Save an article already validated; a SKU or HUID taken in the meantime is a field error.
+
+    Every article created or changed by hand or from a batch is saved here, so the shop's cached
+    figures (`apps.core.figures`) are marked changed here too."""
     try:
         with transaction.atomic():
             item.save()
@@ -245,6 +249,7 @@ def _write(item: StockItem) -> None:
         ):
             raise ValidationError({"huid": [huid_taken_message(item.huid)]}) from None
         raise ValidationError({"sku": [sku_taken_message(item.sku)]}) from None
+    tenant_figures_changed(tenant_id=item.tenant_id)
 
 
 def _unique_errors(item: StockItem, skip: Container[str] = ()) -> dict[str, list[str]]:
@@ -421,4 +426,5 @@ def stock_item_delete(*, tenant: Tenant, actor: User | None, item: StockItem) ->
     summary = f"Deleted {item.sku} “{item.name}”" + (f" (HUID {item.huid})" if item.huid else "")
     item_id = item.pk
     item.delete()
+    tenant_figures_changed(tenant_id=tenant.pk)
     audit_record(tenant=tenant, actor=actor, action="stock.delete", summary=f"{summary}, id {item_id}")

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.audit.selectors import audit_event_list
 from apps.core.decorators import post_only
 from apps.core.forms import form_add_service_error, service_action
-from apps.core.pages import CSV_BOM, PAGE_SIZE, querystring_without
+from apps.core.pages import CSV_BOM, list_page, querystring_without
 from apps.core.rls import tenant_scope
 from apps.inventory import selectors, services
 from apps.inventory.forms import CertificateForm, StockFilterForm, StockItemForm
@@ -36,7 +35,7 @@ def stock_list_view(request):
     form = StockFilterForm(request.GET or None, purities=purities)
     filters = form.search_filters()
     items = selectors.stock_item_search(tenant=tenant, **filters)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(items, request)
     rates = selectors.metal_rate_latest(tenant=tenant)
     context = {
         "form": form,

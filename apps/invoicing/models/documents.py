@@ -188,8 +188,13 @@ class Invoice(TenantOwned):
         ]
         indexes = [
             models.Index(fields=["tenant", "-created_at", "-id"], name="invoice_tenant_time"),
-            models.Index(fields=["tenant", "doc_type", "-created_at"], name="invoice_tenant_kind_time"),
+            # The invoice list (and each kind of note's) newest first, in the list's own order to the id.
+            models.Index(fields=["tenant", "doc_type", "-created_at", "-id"], name="invoice_tenant_kind_at"),
             models.Index(fields=["tenant", "status", "-issued_on"], name="invoice_tenant_status_day"),
+            # The sales register's order: a page of a long month read in order, not sorted whole.
+            models.Index(
+                fields=["tenant", "issued_on", "doc_type", "number", "id"], name="invoice_tenant_register"
+            ),
             models.Index(fields=["tenant", "customer", "-created_at"], name="invoice_tenant_customer"),
         ]
 

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from apps.core.exceptions import ApplicationError
 from apps.core.files import private_file_response
 from apps.core.forms import form_submit, messages_add_service_error, service_action
 from apps.core.money import inr, rupees
-from apps.core.pages import PAGE_SIZE, querystring_without, site_link
+from apps.core.pages import list_page, querystring_without, site_link
 from apps.core.rls import tenant_scope
 from apps.invoicing import einvoice_selectors, selectors, services
 from apps.invoicing.forms import (
@@ -49,7 +48,7 @@ from apps.tenants.access.decorators import tenant_view
 def invoice_list_view(request):
     form = InvoiceFilterForm(request.GET or None)
     invoices = selectors.invoice_search(tenant=request.tenant, **form.search_filters())
-    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(invoices, request)
     context = {
         "form": form,
         "page": page,

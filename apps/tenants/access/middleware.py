@@ -24,9 +24,13 @@ class ActiveTenantMiddleware:
         request.tenant = None
         request.membership = None
         request.memberships = []
-        if request.user.is_authenticated:
-            with rls_bypass():  # which tenants this user may act in: known before any tenant is chosen
-                memberships = selectors.user_membership_list(user=request.user)
+        # Who the user is and which tenants they may act in: known before any tenant is chosen. The
+        # session's user is loaded in the same bypass as the memberships, so the connection's
+        # row-level-security setting changes once for both (apps.core.rls), not twice.
+        with rls_bypass():
+            authenticated = request.user.is_authenticated
+            memberships = selectors.user_membership_list(user=request.user) if authenticated else []
+        if authenticated:
             request.memberships = memberships
             chosen = active_tenant_chosen(request)
             membership = next((m for m in memberships if m.tenant_id == chosen), None)

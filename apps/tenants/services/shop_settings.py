@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.audit.services import AuditEntry, audit_record_many
+from apps.core.figures import tenant_figures_changed
 from apps.tenants import rights
 from apps.tenants.models import (
     SKU_DIGITS_MAX,
@@ -87,6 +88,7 @@ def tenant_stock_settings_update(
             else "Small-turnover exemption turned off: gold articles of 2 g or more need their HUID to be sold"
         )
         entries.append(AuditEntry("tenant.small_turnover", summary, tenant))
+        tenant_figures_changed(tenant_id=tenant.pk)  # which articles need a HUID
     audit_record_many(tenant=tenant, actor=actor, entries=entries)
     return tenant
 

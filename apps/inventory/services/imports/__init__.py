@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import AuditEntry, audit_record_many
+from apps.core.figures import tenant_figures_changed
 from apps.core.files import upload_name
 from apps.inventory.exceptions import StockImportAlreadyRun
 from apps.inventory.models import StockImport, StockItem
@@ -196,6 +197,7 @@ def stock_import_run(
                 "while the file was being imported. Check the file again."
             ]
         ) from None
+    tenant_figures_changed(tenant_id=tenant.pk)
     _record_counts(stock_import, result)
     stock_import.status = StockImport.Status.IMPORTED
     stock_import.good_rows_only = good_rows_only
