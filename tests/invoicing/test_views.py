@@ -11,6 +11,11 @@ from tests.invoicing.conftest import article
 
 pytestmark = pytest.mark.django_db
 
+# The sale page's queries: the user, memberships, the AMC contract, the sale with its amounts, its lines and
+# payments; an issued bill also what is due on its account, the buyer's advances, its notes, its e-invoice.
+DRAFT_PAGE_QUERIES = 6
+ISSUED_PAGE_QUERIES = 10
+
 
 @pytest.fixture
 def counter(client, shop, staff_user):
@@ -160,6 +165,36 @@ def test_list_pages_cost_the_same_queries_for_one_or_many(counter, shop, owner, 
     # The day's advances on the sales list; the customer's advances and their totals on their page; on every
     # page, the AMC banner's contract.
     assert counts == {pages[0]: 9, pages[1]: 5, pages[2]: 9}, counts
+
+
+
+def test_the_sale_page_reads_the_sale_once_whatever_its_lines(counter, shop, owner, buyer, assert_app_queries):
+    """A draft and an issued bill cost the same queries with one line or five; the sale and its amounts
+    are read once per page (a page after a form's work reads them again, once)."""
+    invoice = services.invoice_draft_create(tenant=shop, actor=owner, customer=buyer)
+    url = reverse("invoicing:invoice_detail", args=[invoice.pk])
+
+    def line():
+        services.invoice_line_add_free(
+            tenant=shop, actor=owner, invoice=invoice, description="Polish", hsn_code="9987", amount="10"
+        )
+
+    def count() -> int:
+        with assert_app_queries() as counted:
+            assert counter.get(url).status_code == 200
+        return counted.count
+
+    line()
+    draft_one = count()
+    for _ in range(4):
+        line()
+    assert count() == draft_one
+    services.invoice_issue(tenant=shop, actor=owner, invoice=invoice)
+    services.payment_record(tenant=shop, actor=owner, invoice=invoice, mode="upi", amount="5")
+    issued = count()
+    services.payment_record(tenant=shop, actor=owner, invoice=invoice, mode="cash", amount="5")
+    assert count() == issued
+    assert (draft_one, issued) == (DRAFT_PAGE_QUERIES, ISSUED_PAGE_QUERIES), (draft_one, issued)
 
 
 def test_without_javascript_a_scan_goes_back_to_the_sale_page(counter, shop, owner):

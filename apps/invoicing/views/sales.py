@@ -163,9 +163,11 @@ DRAFT_FORMS = {"scan_form", "free_form", "buyer_form", "new_customer_form"}
 def _sale_page(request, invoice: Invoice, status: int = 200, **forms):
     """The sale's lines alone for htmx; the whole page otherwise, after a redirect when a form went through
     (so reloading it does not send the form again)."""
-    if request.method == "POST" and status == 200 and not request.htmx:
-        return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
-    invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice.pk)  # with what was paid
+    if request.method == "POST":
+        if status == 200 and not request.htmx:
+            return redirect("invoicing:invoice_detail", invoice_id=invoice.pk)
+        # Read again after the form's work, with what is paid now; a GET shows the invoice its view read.
+        invoice = selectors.invoice_get(tenant=request.tenant, invoice_id=invoice.pk)
     if status == 422 and invoice.status != Invoice.Status.DRAFT and forms.keys() & DRAFT_FORMS:
         # A draft's form sent after the sale was issued (from another tab): the page has no such form now.
         for form in forms.values():
