@@ -4,8 +4,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Two workers per core plus one; each worker runs a few threads so slow clients don't block it.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# One worker per core, each with a few threads: a worker's Python runs on one core at a time, and its
+# threads overlap the waits on PostgreSQL and Redis. More workers answered no more requests on the same
+# cores and took more memory (`make bench-servers`; docs/performance.md, "The web server's shape").
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

@@ -141,7 +141,7 @@ class Services(Construct):
         web_task.add_container(
             "web",
             image=self.image,
-            environment={**self.environment, "GUNICORN_WORKERS": str(2 * vcpus + 1), "GUNICORN_THREADS": "4"},
+            environment={**self.environment, "GUNICORN_WORKERS": str(vcpus), "GUNICORN_THREADS": "4"},
             secrets=self.secrets,
             logging=self._logs("web"),
             port_mappings=[ecs.PortMapping(container_port=8000)],

@@ -33,7 +33,7 @@ Settings, from the environment:
   BENCH_MIXED_USERS    500       people in the mixed scenario (1-3 s think time)
   BENCH_MIXED_SPAWN    50        people added per second before the mixed window opens
   BENCH_MIXED_SECONDS  60        measured seconds of the mixed scenario
-  GUNICORN_WORKERS     2 per CPU; GUNICORN_THREADS 4 (as docker/gunicorn.conf.py)
+  GUNICORN_WORKERS     1 per CPU; GUNICORN_THREADS 4 (as docker/gunicorn.conf.py)
   BENCH_GUNICORN_ARGS  ""        extra gunicorn options over the config file, e.g. "--max-requests 0"
   BENCH_STOCK_SHOPS    2         shops given a large stock (the first ones seeded)
   BENCH_SALES_PER_SHOP 20        invoices issued in each shop (and one open sale per person)
@@ -105,7 +105,7 @@ STOCK_SHOPS = _int("BENCH_STOCK_SHOPS", 2)
 SALES_PER_SHOP = _int("BENCH_SALES_PER_SHOP", 20)
 STOCK_ITEMS = _int("BENCH_STOCK_ITEMS", 10000)
 CPUS = os.cpu_count() or 1
-WORKERS = _int("GUNICORN_WORKERS", 2 * CPUS)
+WORKERS = _int("GUNICORN_WORKERS", CPUS)
 THREADS = _int("GUNICORN_THREADS", 4)
 GUNICORN_ARGS = shlex.split(os.environ.get("BENCH_GUNICORN_ARGS", ""))
 # Raised far above any rate reached here: a 429 would measure the throttle, not the application.
