@@ -167,8 +167,9 @@ def test_list_pages_cost_the_same_queries_for_one_or_many(counter, shop, owner, 
     assert counts == {pages[0]: 9, pages[1]: 5, pages[2]: 9}, counts
 
 
-
-def test_the_sale_page_reads_the_sale_once_whatever_its_lines(counter, shop, owner, buyer, assert_app_queries):
+def test_the_sale_page_reads_the_sale_once_whatever_its_lines(
+    counter, shop, owner, buyer, assert_app_queries
+):
     """A draft and an issued bill cost the same queries with one line or five; the sale and its amounts
     are read once per page (a page after a form's work reads them again, once)."""
     invoice = services.invoice_draft_create(tenant=shop, actor=owner, customer=buyer)
