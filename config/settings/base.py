@@ -86,8 +86,8 @@ TEMPLATES = [
 ]
 
 # Widgets render through the project's engine, so templates/django/forms/ can replace Django's own: the
-# select there writes its options inline instead of including a template per option (a select of the
-# 38 states took 2.4 ms on the sale page, half of it in those includes).
+# select there writes its options in Python (`select_options` in apps/core/templatetags/fields.py) instead
+# of a template include per option (a select of the 38 states: 1.15 ms with Django's, 0.40 ms so).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ----------------------------------------------------------------------------------
