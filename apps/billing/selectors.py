@@ -3,17 +3,20 @@ costs, and the tenant's orders, payments and the platform's invoices to it."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.billing.exceptions import BillingOrderRefused, PaymentsOff
 from apps.billing.models import BillingOrder, BillingPayment, Contract, ContractEvent, Plan, PlatformInvoice
+from apps.core.db.rows import ModelRow, table_name
 from apps.core.rls import rls_bypass
 from apps.gst import tax
 from apps.gst.selectors import gst_rate_value
@@ -30,9 +33,32 @@ WRITE_REFUSAL_SUSPENDED = (
 _REFUSALS = {Contract.State.EXPIRED: WRITE_REFUSAL_EXPIRED, Contract.State.SUSPENDED: WRITE_REFUSAL_SUSPENDED}
 
 
+_CONTRACT_ROW = ModelRow((Contract, "c"), (Plan, "p"))
+
+
+@functools.cache
+def _contract_sql() -> str:
+    # Table and column names are the models' own, not input.
+    return (
+        f"SELECT {_CONTRACT_ROW.select_list()} FROM {table_name(Contract)} c "  # noqa: S608
+        f"JOIN {table_name(Plan)} p ON p.id = c.plan_id WHERE c.tenant_id = %s"
+    )
+
+
 def contract_for(*, tenant: Tenant) -> Contract | None:
-    """The tenant's contract with its plan (one query), or None for a tenant not given one yet."""
-    return Contract.objects.for_tenant(tenant).select_related("plan").first()
+    """The tenant's contract with its plan (one query), or None for a tenant not given one yet.
+
+    Read on every page of a member (the AMC banner), so written as one statement: 1.0 ms through the
+    ORM, most of it building the query (apps/core/db/rows.py).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_contract_sql(), [tenant.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    contract, plan = _CONTRACT_ROW.instances(row)
+    contract.plan = plan
+    return contract
 
 
 def contract_write_refusal(*, tenant: Tenant) -> str | None:

@@ -56,3 +56,8 @@ class ModelRow:
     @property
     def width(self) -> int:
         return sum(len(fields) for fields in self.fields)
+
+
+def table_name(model: type[Model], using: str = "default") -> str:
+    """The model's table, quoted as the ORM writes it."""
+    return connections[using].ops.quote_name(model._meta.db_table)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
-from apps.core.db.rows import ModelRow
+from apps.core.db.rows import ModelRow, table_name
 from apps.core.validators import date_check
 from apps.tenants.exceptions import ApiKeyInvalid
 from apps.tenants.models import ApiKey, Membership, Role, Tenant
@@ -125,13 +125,13 @@ _KEY_ROW = ModelRow((ApiKey, "k"), (Tenant, "t"), (User, "u"))
 
 @functools.cache
 def _key_lookup_sql() -> str:
-    membership = Membership._meta.db_table
+    membership = table_name(Membership)
     # Table and column names are the models' own, not input.
     return (
         f"SELECT {_KEY_ROW.select_list()}, "  # noqa: S608
         f"(SELECT m.role FROM {membership} m WHERE m.tenant_id = k.tenant_id AND m.user_id = k.created_by_id) "
-        f"FROM {ApiKey._meta.db_table} k JOIN {Tenant._meta.db_table} t ON t.id = k.tenant_id "
-        f"LEFT JOIN {User._meta.db_table} u ON u.id = k.created_by_id WHERE k.prefix = %s"
+        f"FROM {table_name(ApiKey)} k JOIN {table_name(Tenant)} t ON t.id = k.tenant_id "
+        f"LEFT JOIN {table_name(User)} u ON u.id = k.created_by_id WHERE k.prefix = %s"
     )
 
 
