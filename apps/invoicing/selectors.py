@@ -188,10 +188,14 @@ def _settlements() -> list[Exists]:
 
 def invoice_search(
     *, tenant: Tenant, status: str = "", customer_id: int | None = None, issued_from: date | None = None,
-    issued_to: date | None = None, q: str = "", paid: str = "",
+    issued_to: date | None = None, q: str = "", paid: str = "", base: QuerySet[Invoice] | None = None,
 ) -> QuerySet[Invoice]:  # fmt: skip
-    """The invoice list's filters, for the page and the API alike."""
-    qs = invoice_list(tenant=tenant)
+    """The invoice list's filters, for the page and the API alike.
+
+    `base` is `invoice_list(tenant=tenant)` made already (the API's queryset): building it again with its
+    sums costs 1.5 ms of Python.
+    """
+    qs = invoice_list(tenant=tenant) if base is None else base
     if status:
         qs = qs.filter(status=status)
     if paid:  # as payment_status() reads them
