@@ -22,6 +22,7 @@ class ModelRow:
     def __init__(self, *models: tuple[type[Model], str]) -> None:
         self.models = models
         self.fields = [list(model._meta.concrete_fields) for model, _alias in models]
+        self._converters_by_alias: dict[str, list[list[tuple]]] = {}
 
     def select_list(self, using: str = "default") -> str:
         connection = connections[using]
@@ -38,20 +39,35 @@ class ModelRow:
         connection = connections[using]
         found: list[Model | None] = []
         start = 0
-        for (model, _alias), fields in zip(self.models, self.fields, strict=True):
+        for (model, _alias), fields, converters in zip(
+            self.models, self.fields, self._converters(using), strict=True
+        ):
             values = list(row[start : start + len(fields)])
             start += len(fields)
             if values[fields.index(model._meta.pk)] is None:
                 found.append(None)
                 continue
-            for index, field in enumerate(fields):
-                column = field.get_col(model._meta.db_table)
-                for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-                    connection
-                ):
-                    values[index] = convert(values[index], column, connection)
+            for index, column, convert in converters:
+                values[index] = convert(values[index], column, connection)
             found.append(model.from_db(using, [field.attname for field in fields], values))
         return found
+
+    def _converters(self, using: str) -> list[list[tuple]]:
+        """Per model, (index, column, converter) for each value the ORM would convert; found once."""
+        if using not in self._converters_by_alias:
+            connection = connections[using]
+            by_model = []
+            for (model, _alias), fields in zip(self.models, self.fields, strict=True):
+                converters = []
+                for index, field in enumerate(fields):
+                    column = field.get_col(model._meta.db_table)
+                    for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+                        connection
+                    ):
+                        converters.append((index, column, convert))
+                by_model.append(converters)
+            self._converters_by_alias[using] = by_model
+        return self._converters_by_alias[using]
 
     @property
     def width(self) -> int:
