@@ -9,7 +9,7 @@ AWS_EMULATOR_PORT ?= 5055
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench bench-servers mutate check-deploy docker-config clean \
+.PHONY: help install run test test-fast lint format migrate db-roles seed shell bench bench-servers bench-requests mutate check-deploy docker-config clean \
 	backup restore replica-start replica-stop test-replica deploy-check deploy-emulator
 
 help: ## List the targets
@@ -65,6 +65,9 @@ bench: $(STAMP) ## Load-test gunicorn with locust and time a 10,000-row stock im
 
 bench-servers: $(STAMP) ## The mixed load against gunicorn in several workers x threads shapes (BENCH_SERVER_SHAPES)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m tests.benchmarks.servers
+
+bench-requests: $(STAMP) ## What one request to each benchmarked URL costs in-process: queries, templates and the rest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m tests.benchmarks.request_costs
 
 mutate: $(STAMP) ## Mutation-test the rule modules (Cosmic Ray, ~25 min); prints kill rate and survivors
 	$(BIN)/python tests/mutation/run.py $(MUTATE_ARGS)
