@@ -178,7 +178,7 @@ class InvoiceFilter(filters.FilterSet):
         return selectors.invoice_search(
             tenant=self.request.tenant, status=data.get("status") or "", customer_id=data.get("customer"),
             issued_from=data.get("issued_from"), issued_to=data.get("issued_to"), q=data.get("q") or "",
-            paid=data.get("paid") or "", base=queryset,
+            paid=data.get("paid") or "",
         )  # fmt: skip
 
 
