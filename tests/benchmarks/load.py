@@ -122,6 +122,7 @@ class ServerWatch:
         self.workers_at_start: set[int] = set()
         self.workers_seen: set[int] = set()
         self.cpu_at_start = 0.0
+        self.worker_cpu_at_start: dict[int, float] = {}
 
     def _workers(self) -> list[psutil.Process]:
         try:
@@ -144,10 +145,42 @@ class ServerWatch:
             total += times.user + times.system
         return total
 
+    def _worker_cpu(self) -> dict[int, float]:
+        found = {}
+        for worker in self._workers():
+            try:
+                times = worker.cpu_times()
+            except psutil.Error:
+                continue
+            found[worker.pid] = times.user + times.system
+        return found
+
+    def worker_connections(self, port: int) -> list[int]:
+        """Established connections each worker holds to the server's port (keep-alive ties a client
+        to the worker that accepted it), most first."""
+        counts = []
+        for worker in self._workers():
+            try:
+                held = worker.net_connections(kind="tcp")
+            except psutil.Error:
+                continue
+            counts.append(
+                sum(1 for c in held if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
+            )
+        return sorted(counts, reverse=True)
+
     def start(self) -> None:
         self.workers_at_start = {w.pid for w in self._workers()}
         self.workers_seen = set(self.workers_at_start)
         self.cpu_at_start = self._cpu()
+        self.worker_cpu_at_start = self._worker_cpu()
+
+    def worker_cpu_seconds(self) -> list[float]:
+        """CPU seconds each worker that lived through the window spent in it, most first."""
+        now = self._worker_cpu()
+        return sorted(
+            (now[pid] - cpu for pid, cpu in self.worker_cpu_at_start.items() if pid in now), reverse=True
+        )
 
     def sample(self) -> None:
         self.workers_seen |= {w.pid for w in self._workers()}
@@ -228,15 +261,18 @@ def run(spec: dict) -> dict:
     started = time.monotonic()
     deadline = started + spec["seconds"]
     connections_mid = None
+    worker_connections: list[int] = []
     while (left := deadline - time.monotonic()) > 0:
         gevent.sleep(min(1.0, left))
         watch.sample()
         if connections_mid is None and time.monotonic() - started >= spec["seconds"] / 2:
             connections_mid = _established(spec["port"])
+            worker_connections = watch.worker_connections(spec["port"])
     # Figures first: stopping the users cuts requests short, which must not count as errors.
     elapsed = time.monotonic() - started
     client_cpu = sum(me.cpu_times()[:2]) - client_cpu
     machine_busy = _busy_cpu() - machine_cpu
+    worker_cpu = watch.worker_cpu_seconds()
     server_cpu, workers_started = watch.finish()
     result = {
         "seconds": round(elapsed, 1),
@@ -257,6 +293,9 @@ def run(spec: dict) -> dict:
         "workers_started": workers_started,
         "connections_opened": ConnectionCount.opened - opened_before,
         "connections_open_mid_run": connections_mid,
+        # A skewed split (one worker holding most keep-alive connections) caps the server at one core.
+        "worker_cpu_percent": [round(100 * cpu / elapsed) for cpu in worker_cpu],
+        "worker_connections_mid_run": worker_connections,
     }
     api = [e for (name, _m), e in env.stats.entries.items() if name.startswith("/api/v1/")]
     if spec["kind"] == "mixed" and api:

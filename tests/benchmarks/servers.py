@@ -32,6 +32,7 @@ from tests.benchmarks.run import (
     MIXED_SPAWN,
     MIXED_USERS,
     SHOPS,
+    SINGLE_SPAWN,
     USERS,
     Server,
     auth_headers,
@@ -89,7 +90,7 @@ def _shape(workers: int, threads: int, credentials, stock_credentials, work_dir:
                 row["single"][path] = {"failed": f"answers {status} before the run"}
                 continue
             spec = {
-                **base, "kind": "single", "path": path, "auth": auth, "users": USERS, "spawn_rate": USERS,
+                **base, "kind": "single", "path": path, "auth": auth, "users": USERS, "spawn_rate": SINGLE_SPAWN,
                 "seconds": SECONDS, "credentials": [asdict(c) for c in people[:USERS]],
             }  # fmt: skip
             row["single"][path] = run_load(spec, work_dir, f"{workers}x{threads}-{len(row['single'])}")
