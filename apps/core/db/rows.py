@@ -10,6 +10,7 @@ decimals, JSON, custom fields).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 from django.db import connections
@@ -22,7 +23,8 @@ class ModelRow:
     def __init__(self, *models: tuple[type[Model], str]) -> None:
         self.models = models
         self.fields = [list(model._meta.concrete_fields) for model, _alias in models]
-        self._converters_by_alias: dict[str, list[list[tuple]]] = {}
+        # Per connection object (one per thread and alias): an operations converter may read its connection.
+        self._converters_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def select_list(self, using: str = "default") -> str:
         connection = connections[using]
@@ -40,7 +42,7 @@ class ModelRow:
         found: list[Model | None] = []
         start = 0
         for (model, _alias), fields, converters in zip(
-            self.models, self.fields, self._converters(using), strict=True
+            self.models, self.fields, self._converters(connection), strict=True
         ):
             values = list(row[start : start + len(fields)])
             start += len(fields)
@@ -52,10 +54,9 @@ class ModelRow:
             found.append(model.from_db(using, [field.attname for field in fields], values))
         return found
 
-    def _converters(self, using: str) -> list[list[tuple]]:
+    def _converters(self, connection) -> list[list[tuple]]:
         """Per model, (index, column, converter) for each value the ORM would convert; found once."""
-        if using not in self._converters_by_alias:
-            connection = connections[using]
+        if connection not in self._converters_by:
             by_model = []
             for (model, _alias), fields in zip(self.models, self.fields, strict=True):
                 converters = []
@@ -66,8 +67,8 @@ class ModelRow:
                     ):
                         converters.append((index, column, convert))
                 by_model.append(converters)
-            self._converters_by_alias[using] = by_model
-        return self._converters_by_alias[using]
+            self._converters_by[connection] = by_model
+        return self._converters_by[connection]
 
     @property
     def width(self) -> int:
