@@ -131,21 +131,15 @@ class ServerWatch:
             return []
 
     def _cpu(self) -> float:
-        total = 0.0
         try:
             times = self.master.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
         except psutil.Error:
             return 0.0
-        for worker in self._workers():
-            try:
-                times = worker.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
-        return total
+        master = times.user + times.system + times.children_user + times.children_system
+        return master + sum(self._worker_cpu().values())
 
     def _worker_cpu(self) -> dict[int, float]:
+        """CPU seconds each live worker has used since it started."""
         found = {}
         for worker in self._workers():
             try:

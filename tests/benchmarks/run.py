@@ -675,7 +675,8 @@ def print_mixed(report: dict) -> None:
     print(
         f"  cpu%: gunicorn {mixed['server_cpu_percent']:.0f}, locust {mixed['client_cpu_percent']:.0f}, "
         f"everything else {mixed['other_cpu_percent']:.0f} (of {mixed['machine_cpu_capacity_percent']}); "
-        f"workers restarted in the window: {mixed['workers_started']}"
+        f"workers restarted in the window: {mixed['workers_started']}; per worker: cpu% / conns "
+        f"{_per_worker(mixed)}"
     )
     print(
         f"  keep-alive: {mixed['connections_opened']:,} connections opened in the window for "
