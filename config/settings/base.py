@@ -86,8 +86,9 @@ TEMPLATES = [
 ]
 
 # Widgets render through the project's engine, so templates/django/forms/ can replace Django's own: the
-# select there writes its options in Python (`select_options` in apps/core/templatetags/fields.py) instead
-# of a template include per option (a select of the 38 states: 1.15 ms with Django's, 0.40 ms so).
+# select there writes its options, and attrs.html and input.html their attributes, in Python (tags in
+# apps/core/templatetags/fields.py) instead of template loops and includes (a select of the 38 states:
+# 1.15 ms with Django's, 0.40 ms so).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database ----------------------------------------------------------------------------------

@@ -23,6 +23,11 @@ class ModelRow:
     def __init__(self, *models: tuple[type[Model], str]) -> None:
         self.models = models
         self.fields = [list(model._meta.concrete_fields) for model, _alias in models]
+        self._attnames = [[field.attname for field in fields] for fields in self.fields]
+        self._pk_index = [
+            fields.index(model._meta.pk) for (model, _alias), fields in zip(models, self.fields, strict=True)
+        ]
+        self.width = sum(len(fields) for fields in self.fields)
         # Per connection object (one per thread and alias): an operations converter may read its connection.
         self._converters_by: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -41,17 +46,17 @@ class ModelRow:
         connection = connections[using]
         found: list[Model | None] = []
         start = 0
-        for (model, _alias), fields, converters in zip(
-            self.models, self.fields, self._converters(connection), strict=True
+        for (model, _alias), attnames, pk_index, converters in zip(
+            self.models, self._attnames, self._pk_index, self._converters(connection), strict=True
         ):
-            values = list(row[start : start + len(fields)])
-            start += len(fields)
-            if values[fields.index(model._meta.pk)] is None:
+            values = list(row[start : start + len(attnames)])
+            start += len(attnames)
+            if values[pk_index] is None:
                 found.append(None)
                 continue
             for index, column, convert in converters:
                 values[index] = convert(values[index], column, connection)
-            found.append(model.from_db(using, [field.attname for field in fields], values))
+            found.append(model.from_db(using, attnames, values))
         return found
 
     def _converters(self, connection) -> list[list[tuple]]:
@@ -69,10 +74,6 @@ class ModelRow:
                 by_model.append(converters)
             self._converters_by[connection] = by_model
         return self._converters_by[connection]
-
-    @property
-    def width(self) -> int:
-        return sum(len(fields) for fields in self.fields)
 
 
 def table_name(model: type[Model], using: str = "default") -> str:

@@ -135,9 +135,9 @@ def _key_lookup_sql() -> str:
     )
 
 
-def _key_lookup(prefix: str) -> tuple[ApiKey, Tenant, User | None, str | None] | None:
-    """The key with this prefix, its tenant, its creator and the creator's current role in the tenant
-    (None when they left it), in one statement: the ORM's query for the same took 4 times as long to
+def _key_lookup(prefix: str) -> tuple[ApiKey, User | None, str | None] | None:
+    """The key with this prefix (its tenant and creator loaded), its creator and the creator's current
+    role in the tenant (None when they left it), in one statement: the ORM's query for the same took 4 times as long to
     build as to run, on every API request (apps/core/db/rows.py)."""
     with connection.cursor() as cursor:
         cursor.execute(_key_lookup_sql(), [prefix])
@@ -146,7 +146,7 @@ def _key_lookup(prefix: str) -> tuple[ApiKey, Tenant, User | None, str | None] |
         return None
     key, tenant, creator = _KEY_ROW.instances(row)
     key.tenant, key.created_by = tenant, creator
-    return key, tenant, creator, row[_KEY_ROW.width]
+    return key, creator, row[_KEY_ROW.width]
 
 
 def api_key_authenticate(secret: str) -> tuple[ApiKey, Membership]:
@@ -158,7 +158,7 @@ def api_key_authenticate(secret: str) -> tuple[ApiKey, Membership]:
     parts = (secret or "").split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise ApiKeyInvalid("This is not a Tijori API key. It should look like tj_1a2b3c4d_….")
-    key, _tenant, creator, creator_role = _key_lookup(parts[1]) or (None, None, None, None)
+    key, creator, creator_role = _key_lookup(parts[1]) or (None, None, None)
     if key is None or not hmac.compare_digest(key.key_hash, _hash(secret)):
         raise ApiKeyInvalid("This API key is not valid. Check that it was copied whole.")
     if key.revoked_at is not None:
